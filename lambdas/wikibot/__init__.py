@@ -1,0 +1,1 @@
+"""wikibot: private git-backed Markdown wikis as memory for AI agents."""
