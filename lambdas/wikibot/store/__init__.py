@@ -1,0 +1,7 @@
+"""Pages in bare git repositories, one per wiki. No AWS or HTTP code here."""
+
+from wikibot.store.layout import validate_slug, wiki_path
+from wikibot.store.repo import Author, GitRepo
+from wikibot.store.wiki import Page, WikiStore, WriteResult
+
+__all__ = ["Author", "GitRepo", "Page", "WikiStore", "WriteResult", "validate_slug", "wiki_path"]

@@ -1,0 +1,80 @@
+"""The one place that reads the environment.
+
+Everything below the handlers receives a `Settings` object; nothing else calls `os.environ`
+(tests/unit/test_architecture.py holds that line). Explicit arguments beat the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PREFIX = "WIKIBOT_"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits that protect the store; configurable per deployment."""
+
+    max_page_bytes: int = 1_000_000
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    max_request_bytes: int = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed configuration for every wikibot process.
+
+    Attributes:
+        data_root: Folder holding `{user}/{wiki}/repo.git` (a local folder or the EFS mount).
+        registry: Where users, wikis and tokens live: `sqlite:///path.db` or `dynamodb://table`.
+        token_key: Secret for the keyed SHA-256 that stores API tokens (never logged).
+        session_key: HS256 key for browser session cookies (shared with the CloudFront Function).
+        public_url: Base URL users reach, used in printed URLs and OAuth metadata.
+        authkit_domain: WorkOS AuthKit domain for OAuth (empty: bearer tokens only).
+        limits: Size limits.
+    """
+
+    data_root: Path = Path(".wikibot")
+    registry: str = ""
+    token_key: str = field(default="", repr=False)
+    session_key: str = field(default="", repr=False)
+    public_url: str = "http://127.0.0.1:8000"
+    authkit_domain: str = ""
+    limits: Limits = Limits()
+
+    def with_(self, **changes: object) -> Settings:
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)
+
+    @property
+    def registry_url(self) -> str:
+        """Registry location, defaulting to a SQLite file inside the data root."""
+        return self.registry or f"sqlite:///{self.data_root / 'registry.db'}"
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from `WIKIBOT_*` variables (the Lambda configuration or a shell)."""
+    env = os.environ if env is None else env
+
+    def get(name: str, default: str = "") -> str:
+        return env.get(PREFIX + name, default)
+
+    defaults = Limits()
+    return Settings(
+        data_root=Path(get("DATA", ".wikibot")),
+        registry=get("REGISTRY"),
+        token_key=get("TOKEN_KEY"),
+        session_key=get("SESSION_KEY"),
+        public_url=get("PUBLIC_URL", Settings.public_url).rstrip("/"),
+        authkit_domain=get("AUTHKIT_DOMAIN").rstrip("/"),
+        limits=Limits(
+            max_page_bytes=int(get("MAX_PAGE_BYTES", str(defaults.max_page_bytes))),
+            max_attachment_bytes=int(
+                get("MAX_ATTACHMENT_BYTES", str(defaults.max_attachment_bytes))
+            ),
+            max_request_bytes=int(get("MAX_REQUEST_BYTES", str(defaults.max_request_bytes))),
+        ),
+    )

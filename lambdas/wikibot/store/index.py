@@ -1,0 +1,96 @@
+"""Parsed page facts cached by blob id, and page listings cached by tree id.
+
+Blob and tree ids name immutable content, so nothing cached here can go stale: a warm process
+answers list, search and backlinks from the head tree, parsing only blobs it has not seen. No
+index is built at start-up, and none can be wrong for another tenant or after a write.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from wikibot.errors import InvalidInput
+from wikibot.pages import markdown, names
+
+if TYPE_CHECKING:
+    from wikibot.store.repo import GitRepo
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What the queries need from one version of a page."""
+
+    text: str
+    meta: markdown.Meta
+    links: tuple[str, ...]
+    targets: frozenset[str]  # the page files the links point at
+
+
+def _targets(links: list[str]) -> frozenset[str]:
+    files = set()
+    for link in links:
+        try:
+            files.add(names.page_file(link))
+        except InvalidInput:
+            continue  # a link no page could have; it points nowhere
+    return frozenset(files)
+
+
+class PageIndex:
+    """A bounded, thread-safe LRU of `PageInfo` keyed by blob id (shared across wikis)."""
+
+    _shared: ClassVar[PageIndex | None] = None
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[bytes, PageInfo] = OrderedDict()
+        self._bytes = 0
+        self._trees: OrderedDict[bytes, tuple[tuple[str, bytes], ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def shared(cls) -> PageIndex:
+        """The process-wide index (warm Lambda invocations reuse it)."""
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
+
+    def info(self, repo: GitRepo, blob: bytes) -> PageInfo:
+        """Parsed facts of a page blob, from the cache or parsed now."""
+        with self._lock:
+            found = self._items.get(blob)
+            if found is not None:
+                self._items.move_to_end(blob)
+                return found
+        text = repo.objects[blob].data.decode("utf-8", "replace")
+        links = markdown.extract_links(text)
+        info = PageInfo(text, markdown.parse_meta(text), tuple(links), _targets(links))
+        with self._lock:
+            if blob not in self._items:
+                self._items[blob] = info
+                self._bytes += len(text)
+                while self._bytes > self.max_bytes and self._items:
+                    _, old = self._items.popitem(last=False)
+                    self._bytes -= len(old.text)
+        return info
+
+    def page_files(self, repo: GitRepo, tree: bytes) -> tuple[tuple[str, bytes], ...]:
+        """(page file, blob id) of every page under a root tree, from the cache or walked now."""
+        with self._lock:
+            found = self._trees.get(tree)
+            if found is not None:
+                self._trees.move_to_end(tree)
+                return found
+        files = tuple((p, b) for p, b in repo.walk_files(tree) if names.is_page_file(p))
+        with self._lock:
+            self._trees[tree] = files
+            while len(self._trees) > 256:
+                self._trees.popitem(last=False)
+        return files
+
+    def pages(self, repo: GitRepo, tree: bytes) -> list[tuple[str, PageInfo]]:
+        """(page file, parsed info) of every page under a root tree."""
+        return [(path, self.info(repo, blob)) for path, blob in self.page_files(repo, tree)]
