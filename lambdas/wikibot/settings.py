@@ -78,3 +78,19 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             max_request_bytes=int(get("MAX_REQUEST_BYTES", str(defaults.max_request_bytes))),
         ),
     )
+
+
+def to_env(settings: Settings) -> dict[str, str]:
+    """The `WIKIBOT_*` variables that `from_env` turns back into these settings."""
+    env = {
+        "DATA": str(settings.data_root),
+        "REGISTRY": settings.registry_url,
+        "TOKEN_KEY": settings.token_key,
+        "SESSION_KEY": settings.session_key,
+        "PUBLIC_URL": settings.public_url,
+        "AUTHKIT_DOMAIN": settings.authkit_domain,
+        "MAX_PAGE_BYTES": str(settings.limits.max_page_bytes),
+        "MAX_ATTACHMENT_BYTES": str(settings.limits.max_attachment_bytes),
+        "MAX_REQUEST_BYTES": str(settings.limits.max_request_bytes),
+    }
+    return {PREFIX + k: v for k, v in env.items()}

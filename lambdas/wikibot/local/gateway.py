@@ -245,16 +245,17 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
         start = time.monotonic()
         path, _, query = self.path.partition("?")
         try:
-            body = self._read_body()
+            response = self._invoke(path, query, self._read_body())
         except _BodyTooLarge:
             self.close_connection = True  # an unread body would corrupt the next request
-            status = self._send(*_json_error(413, "Request Entity Too Large"))
+            response = _json_error(413, "Request Entity Too Large")
         except _BadBody:
             self.close_connection = True
-            status = self._send(*_json_error(400, "Bad Request"))
-        else:
-            status = self._send(*self._invoke(path, query, body))
-        log.info("%s %s %d %.1fms", self.command, path, status, (time.monotonic() - start) * 1e3)
+            response = _json_error(400, "Bad Request")
+        # Logged before writing, so a client that has its response can rely on the line existing.
+        ms = (time.monotonic() - start) * 1e3
+        log.info("%s %s %d %.1fms", self.command, path, response[0], ms)
+        self._send(*response)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_request
 
@@ -310,7 +311,7 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
             chunks.append(self.rfile.read(size))
             self.rfile.readline()  # CRLF after each chunk
 
-    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> int:
+    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         self.send_response_only(status)
         self.send_header("Date", self.date_time_string())
         skip = {"content-length", "transfer-encoding", "connection"}
@@ -323,7 +324,6 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        return status
 
     def log_message(self, format: str, *args: object) -> None:
         """Silence http.server's own stderr line; `do_request` logs one access line instead."""

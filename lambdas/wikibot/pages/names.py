@@ -113,7 +113,7 @@ def _check_segment(seg: str, name: str) -> None:
     if len(seg) > MAX_SEGMENT_CHARS or len(seg.encode("utf-8")) > MAX_SEGMENT_BYTES:
         raise InvalidInput(
             f"The segment {seg[:40]!r}... of the page name is too long; keep each part "
-            f"between slashes under {MAX_SEGMENT_CHARS} characters."
+            f"between slashes to at most {MAX_SEGMENT_CHARS} characters."
         )
 
 

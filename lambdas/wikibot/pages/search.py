@@ -112,7 +112,7 @@ def search(pages: Iterable[tuple[str, str]], query: str, *, limit: int = 20) -> 
     phrase_re = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, terms)) + r"(?!\w)")
 
     ends = [re.compile(re.escape(t) + r"(?!\w)") for t in terms]
-    docs = []  # (name, body, title, term counts, length, name tokens, has phrase)
+    docs = []  # (name, body, title, term counts, length, name and title tokens, phrase bonus)
     df: Counter[str] = Counter()
     total_len = 0
     n = 0
@@ -122,19 +122,20 @@ def search(pages: Iterable[tuple[str, str]], query: str, *, limit: int = 20) -> 
         # Length in characters, not words: the ratio to the average is what BM25 needs, and
         # it saves tokenising every page.
         total_len += len(low)
-        name_toks = _tokens(name)
         counts = _counts(low, terms, ends) if any(t in low for t in terms) else {}
-        if counts:
-            # The title is part of the text, so only pages containing a term can match it.
-            title, body = _split(text)
-            name_toks += _tokens(title)
-        elif wanted.isdisjoint(name_toks):
+        # The title is part of the text, so only a page containing a term can match by title.
+        if not counts and wanted.isdisjoint(_tokens(name)):
             continue
-        else:
-            title, body = _split(text)
+        title, body = _split(text)
         df.update(counts.keys())
-        has_phrase = bool(phrase) and len(counts) == len(terms) and bool(phrase_re.search(low))
-        docs.append((name, body, title, counts, len(low), name_toks, has_phrase))
+        heads = [" ".join(_tokens(name)), " ".join(_tokens(title))]
+        if phrase and any(f" {phrase} " in f" {h} " for h in heads):
+            bonus = PHRASE_NAME_BONUS
+        elif phrase and len(counts) == len(terms) and phrase_re.search(low):
+            bonus = PHRASE_BODY_BONUS
+        else:
+            bonus = 1.0
+        docs.append((name, body, title, counts, len(low), set(" ".join(heads).split()), bonus))
 
     if not docs:
         return []
@@ -142,17 +143,12 @@ def search(pages: Iterable[tuple[str, str]], query: str, *, limit: int = 20) -> 
     idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
 
     scored: list[tuple[float, str, str, str]] = []
-    for name, body, title, counts, length, name_toks, has_phrase in docs:
+    for name, body, title, counts, length, name_set, bonus in docs:
         norm = K1 * (1 - B + B * length / avg_len)
         score = sum(idf[t] * c * (K1 + 1) / (c + norm) for t, c in counts.items())
-        name_set = set(name_toks)
         score += sum(NAME_WEIGHT * idf[t] for t in terms if t in name_set)
         matched = sum(1 for t in terms if t in counts or t in name_set)
-        score *= matched / len(terms)
-        if phrase and f" {phrase} " in f" {' '.join(name_toks)} ":
-            score *= PHRASE_NAME_BONUS
-        elif has_phrase:
-            score *= PHRASE_BODY_BONUS
+        score *= bonus * matched / len(terms)
         scored.append((score, name, body, title))
 
     scored.sort(key=lambda s: (-s[0], s[1]))

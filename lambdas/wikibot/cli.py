@@ -1,0 +1,199 @@
+"""The `wikibot` command line: run the local platform and manage users, wikis and tokens."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from wikibot.errors import WikibotError
+
+DEFAULT_DATA = Path(".wikibot")
+
+
+def _common() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="data folder (default: ./.wikibot)"
+    )
+    parent.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="wikibot",
+        description="Private git-backed Markdown wikis as memory for AI agents.",
+        epilog="Start with `wikibot dev`; every subcommand has --help.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dev = sub.add_parser(
+        "dev",
+        parents=[common],
+        help="run the whole platform locally",
+        description="Serve MCP (and the other doors as they land) on this machine through the "
+        "real Lambda handlers. The first run creates the data folder, a user 'dev', a wiki "
+        "'dev/notes' and a token, and prints them.",
+    )
+    dev.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    dev.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks one)")
+
+    users = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    uc = users.add_parser("create", parents=[common], help="create a user")
+    uc.add_argument("id", help="user id: lowercase letters, digits, '-' or '_'")
+    uc.add_argument("--email", default="")
+    uc.add_argument("--name", default="")
+
+    wikis = sub.add_parser("wiki", help="manage wikis").add_subparsers(dest="action", required=True)
+    wc = wikis.add_parser("create", parents=[common], help="create a wiki with starter pages")
+    wc.add_argument("user", help="owner's user id")
+    wc.add_argument("slug", help="wiki slug: lowercase letters, digits, '-' or '_'")
+    wc.add_argument("--title", default="", help="wiki title (default: the slug)")
+    wl = wikis.add_parser("list", parents=[common], help="list a user's wikis")
+    wl.add_argument("user")
+    wd = wikis.add_parser("delete", parents=[common], help="delete a wiki, its tokens and pages")
+    wd.add_argument("user")
+    wd.add_argument("slug")
+    wd.add_argument("--yes", action="store_true", help="confirm: this deletes the repository")
+
+    tokens = sub.add_parser("token", help="manage API tokens").add_subparsers(
+        dest="action", required=True
+    )
+    tc = tokens.add_parser("create", parents=[common], help="mint a token (shown once)")
+    tc.add_argument("user", help="user the token acts as")
+    tc.add_argument("wiki", help="wiki as OWNER/SLUG, or SLUG for the user's own wiki")
+    tc.add_argument("--name", default="", help="label, e.g. 'laptop'")
+    tl = tokens.add_parser("list", parents=[common], help="list a user's tokens")
+    tl.add_argument("user")
+    tr = tokens.add_parser("revoke", parents=[common], help="revoke a token by its id")
+    tr.add_argument("user")
+    tr.add_argument("token_id")
+    return parser
+
+
+def _emit(args: argparse.Namespace, data: object, text: str) -> None:
+    print(json.dumps(data, default=str, indent=2) if args.json else text)
+
+
+def _registry(args: argparse.Namespace):  # noqa: ANN202 - (settings, registry)
+    from wikibot.local.dev import local_settings
+    from wikibot.registry import open_registry
+
+    settings = local_settings(args.data)
+    return settings, open_registry(settings)
+
+
+def cmd_dev(args: argparse.Namespace) -> None:
+    """Run the local platform until interrupted."""
+    from wikibot.local import dev, gateway
+
+    # Bind first so --port 0 can print the real address.
+    routes: dict = {}  # filled once the handlers are configured for the bound address
+    server = gateway.serve(routes, args.host, args.port, max_body_bytes=16 * 1024 * 1024)
+    host, port = server.server_address[:2]
+    base = f"http://{host}:{port}"
+    setup = dev.prepare(args.data, base)
+    routes.update(dev.handlers(setup.settings))
+    mcp_url = f"{base}/{setup.user}/{setup.wiki}/mcp"
+    info = {
+        "data": str(setup.settings.data_root),
+        "wiki": f"{setup.user}/{setup.wiki}",
+        "mcp_url": mcp_url,
+        "token": setup.token,
+        "created": setup.created,
+    }
+    _emit(
+        args,
+        info,
+        f"wikibot dev: {'created' if setup.created else 'using'} {info['data']}\n"
+        f"  wiki:      {info['wiki']}\n"
+        f"  MCP URL:   {mcp_url}\n"
+        f"  token:     {setup.token}\n"
+        f"  Claude Code: claude mcp add --transport http wikibot {mcp_url} "
+        f'--header "Authorization: Bearer {setup.token}"\n'
+        "Press Ctrl+C to stop.",
+    )
+    sys.stdout.flush()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        thread.join()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+def cmd_user(args: argparse.Namespace) -> None:
+    """User subcommands."""
+    _, registry = _registry(args)
+    user = registry.create_user(args.id, args.email, args.name)
+    _emit(args, asdict(user), f"Created user {user.id}")
+
+
+def cmd_wiki(args: argparse.Namespace) -> None:
+    """Wiki subcommands."""
+    from wikibot import provision
+
+    settings, registry = _registry(args)
+    if args.action == "create":
+        wiki = provision.create_wiki(settings, registry, args.user, args.slug, args.title)
+        _emit(args, asdict(wiki), f"Created wiki {wiki.key} ({wiki.title})")
+    elif args.action == "list":
+        wikis = registry.list_wikis(args.user)
+        _emit(args, [asdict(w) for w in wikis], "\n".join(f"{w.key}\t{w.title}" for w in wikis))
+    else:
+        if not args.yes:
+            raise SystemExit(f"This deletes {args.user}/{args.slug} and its pages: add --yes.")
+        provision.delete_wiki(settings, registry, args.user, args.slug)
+        _emit(args, {"deleted": f"{args.user}/{args.slug}"}, f"Deleted {args.user}/{args.slug}")
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    """Token subcommands."""
+    _, registry = _registry(args)
+    if args.action == "create":
+        owner, _, slug = args.wiki.rpartition("/")
+        token, secret = registry.create_token(args.user, owner or args.user, slug, args.name)
+        _emit(
+            args,
+            {**asdict(token), "secret": secret},
+            f"Token {token.id} for {token.wiki_key} (shown once, keep it safe):\n{secret}",
+        )
+    elif args.action == "list":
+        found = registry.list_tokens(args.user)
+        _emit(
+            args,
+            [asdict(t) for t in found],
+            "\n".join(
+                f"{t.id}\t{t.wiki_key}\t{t.name or '-'}\t"
+                f"{'revoked' if t.revoked_at else 'live'}"
+                for t in found
+            )
+            or "No tokens.",
+        )
+    else:
+        registry.revoke_token(args.user, args.token_id)
+        _emit(args, {"revoked": args.token_id}, f"Revoked {args.token_id}")
+
+
+COMMANDS = {"dev": cmd_dev, "user": cmd_user, "wiki": cmd_wiki, "token": cmd_token}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `wikibot` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        COMMANDS[args.command](args)
+    except WikibotError as exc:
+        print(f"wikibot: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

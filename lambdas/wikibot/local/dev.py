@@ -1,0 +1,102 @@
+"""`wikibot dev`: the whole platform on one machine, through the real Lambda handlers.
+
+The data folder keeps everything: `registry.db`, the wikis, `secrets.json` (the local token and
+session keys) and `dev.json` (the first token, so every start can print it). Both JSON files are
+created with mode 0600.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wikibot.provision import create_wiki
+from wikibot.registry import open_registry
+from wikibot.settings import Settings, to_env
+
+DEV_USER, DEV_WIKI = "dev", "notes"
+
+
+@dataclass(frozen=True)
+class DevSetup:
+    """What a first run created (or a later run found)."""
+
+    settings: Settings
+    user: str
+    wiki: str
+    token: str
+    created: bool
+
+
+def _private_json(path: Path, make: dict) -> dict:
+    if path.exists():
+        return json.loads(path.read_text())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(make, f, indent=2)
+    return make
+
+
+def local_settings(data: Path, public_url: str = Settings.public_url) -> Settings:
+    """Settings for a local data folder, creating the folder and its keys on first use."""
+    data = data.resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    keys = _private_json(
+        data / "secrets.json",
+        {"token_key": secrets.token_urlsafe(32), "session_key": secrets.token_urlsafe(32)},
+    )
+    return Settings(
+        data_root=data,
+        token_key=keys["token_key"],
+        session_key=keys["session_key"],
+        public_url=public_url.rstrip("/"),
+    )
+
+
+def prepare(data: Path, public_url: str) -> DevSetup:
+    """Create the data folder, keys, a first user, wiki and token on first run."""
+    settings = local_settings(data, public_url)
+    data = settings.data_root
+    state_file = data / "dev.json"
+    if state_file.exists():
+        state = json.loads(state_file.read_text())
+        return DevSetup(settings, state["user"], state["wiki"], state["token"], False)
+    registry = open_registry(settings)
+    registry.create_user(DEV_USER, "dev@localhost", "Developer")
+    create_wiki(settings, registry, DEV_USER, DEV_WIKI, "Notes")
+    _, token = registry.create_token(DEV_USER, DEV_USER, DEV_WIKI, "wikibot dev")
+    _private_json(state_file, {"user": DEV_USER, "wiki": DEV_WIKI, "token": token})
+    return DevSetup(settings, DEV_USER, DEV_WIKI, token, True)
+
+
+def handlers(settings: Settings) -> dict:
+    """Import the Lambda handlers configured exactly as Lambda would configure them."""
+    # The handlers read WIKIBOT_* at import, like a Lambda's INIT phase; set them first.
+    os.environ.update(to_env(settings))
+    from wikibot.mcp.handler import handler as mcp_handler
+
+    return {"mcp": as_lambda_invocation(mcp_handler)}
+
+
+def as_lambda_invocation(handler: Any) -> Any:
+    """Give each call the main-thread event loop a Lambda invocation has (Mangum expects one).
+
+    The local gateway answers each request on its own thread; a fresh loop per call, closed
+    afterwards, keeps file descriptors from leaking.
+    """
+
+    def invoke(event: dict, context: object) -> dict:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            return handler(event, context)
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+
+    return invoke
