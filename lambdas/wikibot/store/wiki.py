@@ -159,6 +159,10 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
         original = self.repo.read(self.repo.tree_of(base), path)
         if original is None:
             raise NotFound(f"Page {name!r} did not exist at revision {revision}; read it first.")
+        head = self.repo.head()
+        self._check_unchanged(
+            name, path, base, head, self.repo.blob_id(self.repo.tree_of(head), path)
+        )
         text = original.decode("utf-8", "replace")
         count = text.count(old)
         if count != 1:
