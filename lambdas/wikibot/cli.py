@@ -170,8 +170,7 @@ def cmd_token(args: argparse.Namespace) -> None:
             args,
             [asdict(t) for t in found],
             "\n".join(
-                f"{t.id}\t{t.wiki_key}\t{t.name or '-'}\t"
-                f"{'revoked' if t.revoked_at else 'live'}"
+                f"{t.id}\t{t.wiki_key}\t{t.name or '-'}\t{'revoked' if t.revoked_at else 'live'}"
                 for t in found
             )
             or "No tokens.",

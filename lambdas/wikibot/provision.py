@@ -14,7 +14,9 @@ from wikibot.store import Author, GitRepo, wiki_path
 SYSTEM = Author("wikibot", "system@wikibot.invalid", "system")
 
 
-def create_wiki(settings: Settings, registry: Registry, owner: str, slug: str, title: str = "") -> Wiki:
+def create_wiki(
+    settings: Settings, registry: Registry, owner: str, slug: str, title: str = ""
+) -> Wiki:
     """Register a wiki and create its repository with the bootstrap pages in a first commit."""
     path = wiki_path(settings.data_root, owner, slug)
     if path.exists():

@@ -76,6 +76,13 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
 
     def file_for(self, name: str) -> str:
         """The repository file of a page name (validated; `InvalidInput` when unsafe)."""
+        if isinstance(name, str) and name.lstrip().startswith("/"):
+            # Otterwiki reads "/x" as root-relative, but from an API caller it looks like a file
+            # system path: refuse it rather than guess.
+            raise InvalidInput(
+                f"Page name {name!r} is an absolute path; page names are relative to the wiki "
+                "root, e.g. 'Projects/Alpha'."
+            )
         return names.page_file(name)
 
     # -- read ----------------------------------------------------------------------------------

@@ -1,0 +1,190 @@
+"""Concurrent writers in separate processes, and writers killed mid-commit.
+
+Checked with the real git CLI: every acknowledged write is in history and `git fsck` is clean.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from wikibot.errors import Conflict
+from wikibot.store import Author, GitRepo, WikiStore, wiki_path
+
+CTX = mp.get_context("fork")  # the parent has imported everything; children start fast
+
+
+def git(path, *args):
+    return subprocess.run(
+        ["git", "--git-dir", str(path), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def fsck_clean(path):
+    result = subprocess.run(
+        ["git", "--git-dir", str(path), "fsck", "--strict", "--no-dangling"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "error" not in result.stderr.lower()
+
+
+@pytest.fixture
+def repo_path(tmp_path):
+    path = wiki_path(tmp_path, "ann", "notes")
+    GitRepo.init(path)
+    WikiStore.open(path).write("Home", "home", Author("seed", "s@x", "system"))
+    return path
+
+
+def _write_distinct(path, index, barrier, results):
+    store = WikiStore.open(path)
+    barrier.wait()
+    result = store.write(f"Pages/P{index}", f"content {index}", Author(f"w{index}", "w@x", "mcp"))
+    results.put((index, result.revision))
+
+
+def test_fifty_processes_writing_distinct_pages_lose_nothing(repo_path):
+    barrier, results = CTX.Barrier(50), CTX.Queue()
+    procs = [
+        CTX.Process(target=_write_distinct, args=(repo_path, i, barrier, results))
+        for i in range(50)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    acknowledged = dict(results.get(timeout=5) for _ in range(50))
+    assert sorted(acknowledged) == list(range(50))
+    assert all(p.exitcode == 0 for p in procs)
+    history = set(git(repo_path, "rev-list", "main").split())
+    assert set(acknowledged.values()) <= history
+    assert len(history) == 51  # seed + 50 writes, nothing merged away or lost
+    store = WikiStore.open(repo_path)
+    for i in range(50):
+        assert store.read(f"Pages/P{i}").text == f"content {i}"
+    fsck_clean(repo_path)
+
+
+def _update_same(path, index, revision, barrier, results):
+    store = WikiStore.open(path)
+    barrier.wait()
+    try:
+        store.write("Home", f"by {index}", Author(f"w{index}", "w@x", "mcp"), revision=revision)
+        results.put((index, "landed"))
+    except Conflict as exc:
+        results.put((index, f"conflict:{exc.current}"))
+
+
+def test_twenty_writers_with_the_same_revision_exactly_one_lands(repo_path):
+    revision = WikiStore.open(repo_path).read("Home").revision
+    barrier, results = CTX.Barrier(20), CTX.Queue()
+    procs = [
+        CTX.Process(target=_update_same, args=(repo_path, i, revision, barrier, results))
+        for i in range(20)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    outcomes = dict(results.get(timeout=5) for _ in range(20))
+    landed = [i for i, o in outcomes.items() if o == "landed"]
+    conflicts = [o for o in outcomes.values() if o.startswith("conflict:")]
+    assert len(landed) == 1 and len(conflicts) == 19
+    head = git(repo_path, "rev-parse", "main").strip()
+    # Each conflict named a revision that exists; the last ones name the winner's commit.
+    assert all(c.split(":")[1] in git(repo_path, "rev-list", "main") for c in conflicts)
+    assert git(repo_path, "show", "main:home.md") == f"by {landed[0]}"
+    assert git(repo_path, "rev-list", "--count", "main").strip() == "2"
+    assert head in {c.split(":")[1] for c in conflicts}
+    fsck_clean(repo_path)
+
+
+def _read_modify_write(path, index, rounds, barrier, results):
+    store = WikiStore.open(path)
+    barrier.wait()
+    for r in range(rounds):
+        while True:
+            page = store.read("Home")
+            try:
+                store.write(
+                    "Home",
+                    page.text + f"\n{index}.{r}",
+                    Author("w", "w@x", "mcp"),
+                    revision=page.revision,
+                )
+                break
+            except Conflict:
+                continue
+    results.put(index)
+
+
+def test_writers_that_reread_after_conflicts_all_land(repo_path):
+    barrier, results = CTX.Barrier(10), CTX.Queue()
+    procs = [
+        CTX.Process(target=_read_modify_write, args=(repo_path, i, 3, barrier, results))
+        for i in range(10)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(180)
+    assert sorted(results.get(timeout=5) for _ in range(10)) == list(range(10))
+    lines = git(repo_path, "show", "main:home.md").splitlines()
+    assert sorted(lines[1:]) == sorted(f"{i}.{r}" for i in range(10) for r in range(3))
+    assert git(repo_path, "rev-list", "--count", "main").strip() == "31"
+    fsck_clean(repo_path)
+
+
+def _write_forever(path, ready):
+    store = WikiStore.open(path)
+    author = Author("loop", "l@x", "mcp")
+    ready.set()
+    i = 0
+    while True:
+        store.write(f"Loop/{i}", "x" * 2000 + str(i), author)
+        i += 1
+
+
+def test_writer_killed_mid_commit_leaves_a_recoverable_clean_repo(repo_path):
+    for n, delay in enumerate((0.05, 0.13, 0.21, 0.34, 0.55)):
+        ready = CTX.Event()
+        proc = CTX.Process(target=_write_forever, args=(repo_path, ready))
+        proc.start()
+        ready.wait(10)
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join()
+        store = WikiStore(GitRepo(repo_path, stale_lock_seconds=0.2))
+        time.sleep(0.3)  # whatever lock the victim held is now stale
+        result = store.write(f"After/{n}", "still writable", Author("next", "n@x", "mcp"))
+        assert git(repo_path, "rev-parse", "main").strip() == result.revision
+        fsck_clean(repo_path)
+
+
+def test_stale_locks_left_by_a_dead_writer_are_recovered(repo_path):
+    ref_lock = repo_path / "refs" / "heads" / "main.lock"
+    ref_lock.write_text("garbage from a killed writer")
+    old = time.time() - 60
+    os.utime(ref_lock, (old, old))
+    store = WikiStore(GitRepo(repo_path, stale_lock_seconds=10))
+    store.write("Fresh", "lands despite the leftover lock", Author("a", "a@x", "mcp"))
+    assert not ref_lock.exists()
+    assert git(repo_path, "show", "main:fresh.md") == "lands despite the leftover lock"
+    fsck_clean(repo_path)
+
+
+def test_a_live_lock_is_not_stolen(repo_path):
+    ref_lock = repo_path / "refs" / "heads" / "main.lock"
+    ref_lock.write_text("held by a live writer")
+    store = WikiStore(GitRepo(repo_path, stale_lock_seconds=30, max_attempts=5))
+    with pytest.raises(Exception, match="busy"):
+        store.write("Blocked", "x", Author("a", "a@x", "mcp"))
+    assert ref_lock.exists()
+    assert "blocked.md" not in git(repo_path, "ls-tree", "--name-only", "main")
