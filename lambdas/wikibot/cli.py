@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _emit(args: argparse.Namespace, data: object, text: str) -> None:
-    print(json.dumps(data, default=str, indent=2) if args.json else text)
+    print(json.dumps(data, default=str) if args.json else text)
 
 
 def _registry(args: argparse.Namespace):  # noqa: ANN202 - (settings, registry)

@@ -8,7 +8,7 @@ from wikibot.mcp.context import decode_base64, wiki
 
 
 def list_attachments(path: str) -> str:
-    """Files attached to a page.
+    """List the files attached to a page, with sizes; fetch one with download_attachment.
 
     Args:
         path: Page name.
@@ -31,7 +31,8 @@ def upload_attachment(path: str, filename: str, content_base64: str) -> str:
     Args:
         path: Page name; the page must exist.
         filename: Plain file name like "diagram.png" (no folders, no leading dot).
-        content_base64: The file bytes, base64-encoded; at most 10 MB decoded.
+        content_base64: The file bytes, base64-encoded. An MCP request is capped at 4 MiB, so
+            about 3 MB of file; larger files (up to the wiki's 10 MB limit) go through git.
 
     Returns:
         The stored name, size and the new revision.
