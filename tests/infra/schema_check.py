@@ -42,6 +42,7 @@ class Checker:
         self.schema = schema
         self.structs = schema["structs"]
         self.errors: list[str] = []
+        self.module_outputs: dict[str, set[str]] = {}  # module call name -> its outputs
 
     def _body(self, body: dict[str, Any], fqn: str, where: str) -> None:
         struct = self.structs[fqn]
@@ -160,13 +161,9 @@ class Checker:
         if m not in modules:
             self.errors.append(f"{where}: module.{m} is not declared{_hint(m, set(modules))}")
             return
-        if out:
-            target = Path(where)  # resolved by the caller's directory in check_module
-            del target
-            outputs = self._outputs_of.get(m)
-            if outputs is not None and out not in outputs:
-                self.errors.append(f"{where}: module.{m} has no output {out!r}"
-                                   f"{_hint(out, outputs)}")  # fmt: skip
+        outputs = self.module_outputs.get(m)
+        if out and outputs is not None and out not in outputs:
+            self.errors.append(f"{where}: module.{m} has no output {out!r}{_hint(out, outputs)}")
 
     def _attr_ref(self, where: str, kind: str, declared: dict[str, Any], t: str, n: str,
                   attr: str) -> None:  # fmt: skip
@@ -181,16 +178,12 @@ class Checker:
             self.errors.append(f"{where}: {prefix}{t}.{n} has no attribute {attr!r}"
                                f"{_hint(attr, attrs)}")  # fmt: skip
 
-    _outputs_of: dict[str, set[str]] = {}
-
 
 def check(directory: Path, schema: dict[str, Any]) -> list[str]:
     """Check one module or environment root; module outputs are resolved from their sources."""
     checker = Checker(schema)
-    outputs: dict[str, set[str]] = {}
     for mname, body in named(parse_dir(directory), "module"):
         target = (directory / str(body.get("source", ""))).resolve()
         if target.is_dir():
-            outputs[mname] = {n for n, _ in named(parse_dir(target), "output")}
-    checker._outputs_of = outputs
+            checker.module_outputs[mname] = {n for n, _ in named(parse_dir(target), "output")}
     return checker.check_module(directory)

@@ -1,0 +1,89 @@
+"""The MCP Lambda handler driven by recorded API Gateway v2 events, warm, in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from wikibot.local.dev import local_settings
+from wikibot.local.gateway import FakeLambdaContext
+from wikibot.provision import create_wiki
+from wikibot.registry import open_registry
+from wikibot.settings import to_env
+from wikibot.store import WikiStore, wiki_path
+
+EVENT = json.loads((Path(__file__).parent.parent / "events" / "apigw_v2_post_mcp.json").read_text())
+
+
+@pytest.fixture
+def lambda_env(tmp_path, monkeypatch):
+    settings = local_settings(tmp_path / "data")
+    registry = open_registry(settings)
+    registry.create_user("alice", "alice@example.com", "Alice")
+    create_wiki(settings, registry, "alice", "notes", "Notes")
+    _, token = registry.create_token("alice", "alice", "notes")
+    for key, value in to_env(settings).items():
+        monkeypatch.setenv(key, value)
+    sys.modules.pop("wikibot.mcp.handler", None)  # a fresh INIT with this environment
+    handler = importlib.import_module("wikibot.mcp.handler").handler
+    yield handler, token, settings
+    sys.modules.pop("wikibot.mcp.handler", None)
+
+
+def event(token: str | None, body: dict) -> dict:
+    e = copy.deepcopy(EVENT)
+    if token is None:
+        del e["headers"]["authorization"]
+    else:
+        e["headers"]["authorization"] = f"Bearer {token}"
+    e["body"] = json.dumps(body)
+    e["headers"]["content-length"] = str(len(e["body"]))
+    return e
+
+
+def rpc(method: str, params: dict, id: int = 1) -> dict:
+    return {"jsonrpc": "2.0", "id": id, "method": method, "params": params}
+
+
+def invoke(handler, e):
+    # Lambda calls the handler on a thread with an event loop; so does this test.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return handler(e, FakeLambdaContext("mcp"))
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def test_warm_invocations_in_one_process(lambda_env):
+    handler, token, settings = lambda_env
+    first = invoke(handler, event(token, rpc("tools/list", {})))
+    assert first["statusCode"] == 200
+    assert len(json.loads(first["body"])["result"]["tools"]) == 16
+
+    call = rpc("tools/call", {"name": "write_note", "arguments": {"path": "Warm", "content": "hi"}})
+    second = invoke(handler, event(token, call))
+    assert second["statusCode"] == 200, second
+    assert "Created Warm" in second["body"]
+
+    third = invoke(handler, event(token, rpc("tools/call", {"name": "read_note",
+                                                            "arguments": {"path": "Warm"}})))
+    assert third["statusCode"] == 200 and "---\\nhi" in third["body"]
+    store = WikiStore.open(wiki_path(settings.data_root, "alice", "notes"))
+    assert store.read("Warm").text == "hi"
+
+
+def test_missing_and_forged_tokens_are_refused_by_the_handler(lambda_env):
+    handler, token, _ = lambda_env
+    missing = invoke(handler, event(None, rpc("tools/list", {})))
+    assert missing["statusCode"] == 401
+    assert "resource_metadata" in missing["headers"]["www-authenticate"]
+    forged = invoke(handler, event(token[:-4] + "AAAA", rpc("tools/list", {})))
+    assert forged["statusCode"] == 401 and "tools" not in forged["body"]
