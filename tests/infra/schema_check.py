@@ -27,6 +27,8 @@ _REF_VAR = re.compile(r"(?<![\w.])var\.([A-Za-z_][\w-]*)")
 _REF_LOCAL = re.compile(r"(?<![\w.])local\.([A-Za-z_][\w-]*)")
 _REF_MODULE = re.compile(r"(?<![\w.])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
 _REF_DATA = re.compile(r"(?<![\w.])data\.(aws_\w+)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
+_REF_ITER = re.compile(r"(?<![\w.])(count|each)\.([A-Za-z_]\w*)")
+_ITER_ATTRS = {"count": {"index"}, "each": {"key", "value"}}
 _REF_RES = re.compile(r"(?<![\w.])(aws_\w+|terraform_data)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
 
 
@@ -147,6 +149,9 @@ class Checker:
             for v in _REF_VAR.findall(text):
                 if v not in variables:
                     self.errors.append(f"{where}: var.{v} is not declared{_hint(v, variables)}")
+            for it, attr in _REF_ITER.findall(text):
+                if attr not in _ITER_ATTRS[it]:
+                    self.errors.append(f"{where}: {it}.{attr} is not valid{_hint(attr, _ITER_ATTRS[it])}")
             for v in _REF_LOCAL.findall(text):
                 if v not in local_names:
                     self.errors.append(f"{where}: local.{v} is not declared{_hint(v, local_names)}")

@@ -11,6 +11,8 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from mangum import Mangum
+
 from wikibot.auth.access import Authorizer, bearer
 from wikibot.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from wikibot.mcp.context import SCOPE_KEY, STORE_KEY
@@ -105,3 +107,36 @@ def create_app(settings: Settings) -> Gate:
         path=INNER_PATH, stateless_http=True, json_response=True, host_origin_protection=False
     )
     return Gate(mcp_app, settings, Authorizer(open_registry(settings)))
+
+
+def warm_up(gate: Gate) -> None:
+    """Run one `tools/list` through FastMCP (behind the gate) so INIT pays its lazy costs."""
+    body = '{"jsonrpc":"2.0","id":0,"method":"tools/list","params":{}}'
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": INNER_PATH,
+        "rawQueryString": "",
+        "headers": {
+            "content-type": "application/json",
+            "accept": "application/json, text/event-stream",
+            "host": "localhost",
+        },
+        "requestContext": {
+            "http": {
+                "method": "POST",
+                "path": INNER_PATH,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "wikibot-warm-up",
+            },
+            "requestId": "warm-up",
+            "routeKey": "$default",
+            "stage": "$default",
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+    result = Mangum(gate.inner, lifespan="auto")(event, None)
+    if result["statusCode"] != 200:
+        raise RuntimeError(f"MCP warm-up failed: {result['body'][:200]}")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +70,8 @@ class GitRepo:
         self.max_attempts = max_attempts
         self._repo = Repo(str(self.path))
         self.objects = self._repo.object_store
+        self._parsed: OrderedDict[bytes, Tree | Commit] = OrderedDict()
+        self._parsed_lock = threading.Lock()
 
     @classmethod
     def init(cls, path: Path, **kwargs: float) -> GitRepo:
@@ -110,9 +114,28 @@ class GitRepo:
     def _is_commit(self, sha: bytes) -> bool:
         return self.objects[sha].type_name == b"commit"
 
+    def parsed(self, sha: bytes) -> Tree | Commit:
+        """A tree or commit, parsed once per process: ids name immutable content.
+
+        Callers must not mutate the result (dulwich's `commit_tree_changes` mutates the trees it
+        loads, so it is given the uncached object store).
+        """
+        with self._parsed_lock:
+            found = self._parsed.get(sha)
+            if found is not None:
+                self._parsed.move_to_end(sha)
+                return found
+        obj = self.objects[sha]
+        if obj.type_name in (b"tree", b"commit"):
+            with self._parsed_lock:
+                self._parsed[sha] = obj
+                if len(self._parsed) > 2048:
+                    self._parsed.popitem(last=False)
+        return obj
+
     def commit(self, sha: bytes) -> Commit:
         """The commit object with this id."""
-        return self.objects[sha]
+        return self.parsed(sha)
 
     def tree_of(self, commit_id: bytes) -> bytes:
         """The root tree id of a commit."""
@@ -121,7 +144,7 @@ class GitRepo:
     def entry(self, tree: bytes, path: str) -> tuple[int, bytes] | None:
         """(mode, sha) at `path` under a root tree, or None when nothing is there."""
         try:
-            return tree_lookup_path(self.objects.__getitem__, tree, path.encode())
+            return tree_lookup_path(self.parsed, tree, path.encode())
         except (KeyError, NotTreeError):
             return None
 
@@ -139,7 +162,7 @@ class GitRepo:
 
     def walk_files(self, tree: bytes, prefix: str = "") -> Iterator[tuple[str, bytes]]:
         """Yield (path, blob id) for every file under a tree, depth first."""
-        for item in self.objects[tree].iteritems():
+        for item in self.parsed(tree).iteritems():
             name = item.path.decode("utf-8", "replace")
             path = f"{prefix}{name}"
             if item.mode & 0o170000 == 0o040000:
