@@ -10,14 +10,12 @@ that owner check, and a `members` table/item will join the adapters' schemas.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from wikibot.errors import InvalidInput
-
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+from wikibot import layout
 
 # User ids whose first path segment API Gateway already routes elsewhere (`/api/{proxy+}`,
 # `/auth/{proxy+}`): a user named like that could never reach their wikis' web UI.
@@ -25,15 +23,7 @@ RESERVED_USER_IDS = frozenset({"api", "auth"})
 
 
 def validate_slug(kind: str, value: str) -> str:
-    """Check that a user id or wiki slug is safe to use as one path segment.
-
-    User ids and wiki slugs become folders (`{user}/{wiki}/repo.git`) and URL segments, so they
-    must never contain separators, dots-only names or upper case that could alias on
-    case-insensitive file systems.
-
-    Args:
-        kind: What the value names, e.g. "user id" or "wiki slug"; used in the message.
-        value: The candidate.
+    """Check a user id or wiki slug: a safe folder name (store.layout) that routing can reach.
 
     Returns:
         The value unchanged, so callers can validate inline.
@@ -41,11 +31,7 @@ def validate_slug(kind: str, value: str) -> str:
     Raises:
         InvalidInput: With a message that says what is allowed.
     """
-    if not isinstance(value, str) or not _SLUG.fullmatch(value):
-        raise InvalidInput(
-            f"invalid {kind} {value!r}: use 1-63 characters of lower-case letters, digits, "
-            "'-' or '_', starting with a letter or digit"
-        )
+    layout.validate_slug(kind, value)
     if kind.startswith("user") and value in RESERVED_USER_IDS:
         raise InvalidInput(f"invalid {kind} {value!r}: that name is reserved; choose another")
     return value

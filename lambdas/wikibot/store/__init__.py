@@ -1,6 +1,6 @@
 """Pages in bare git repositories, one per wiki. No AWS or HTTP code here."""
 
-from wikibot.store.layout import validate_slug, wiki_path
+from wikibot.layout import validate_slug, wiki_path
 from wikibot.store.repo import Author, GitRepo
 from wikibot.store.wiki import Page, WikiStore, WriteResult
 

@@ -11,7 +11,11 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 
 def validate_slug(kind: str, value: str) -> str:
-    """Return `value` if it is a safe folder name for a user id or wiki slug, else raise."""
+    """Return `value` if it is a safe folder name for a user id or wiki slug, else raise.
+
+    They become folders (`{user}/{wiki}/repo.git`) and URL segments, so no separators, no
+    dot names, and no upper case that could alias on case-insensitive file systems.
+    """
     if not isinstance(value, str) or not SLUG.fullmatch(value):
         raise InvalidInput(
             f"{kind} {value!r} is not valid: use 1-63 lowercase letters, digits, '-' or '_', "
