@@ -242,3 +242,13 @@ def test_oversized_request_is_refused_before_the_handler(dev_server):
     path = dev_server.mcp_url.removeprefix(dev_server.base)
     status, _, body = dev_server.post(path, dev_server.token, b"x" * (17 * 1024 * 1024))
     assert status == 413
+
+
+def test_invalid_utf8_and_malformed_requests_write_nothing(dev_server):
+    path = dev_server.mcp_url.removeprefix(dev_server.base)
+    before = len(list((dev_server.data / "dev" / "notes" / "repo.git" / "objects").rglob("*")))
+    for body in (b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":\xff\xfe}', b"\x00" * 10):
+        status, _, _ = dev_server.post(path, dev_server.token, body)
+        assert 400 <= status < 500
+    after = len(list((dev_server.data / "dev" / "notes" / "repo.git" / "objects").rglob("*")))
+    assert after == before

@@ -1,6 +1,5 @@
-import pytest
-
 import provider_schema
+import pytest
 
 
 @pytest.fixture(scope="session")

@@ -42,8 +42,10 @@ def parse_dir(directory: Path) -> dict[str, list[Any]]:
 
 def is_block(value: Any) -> bool:
     """True for a list of HCL blocks (as opposed to an argument's value)."""
-    return isinstance(value, list) and bool(value) and all(
-        isinstance(v, dict) and v.get(BLOCK) for v in value
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and v.get(BLOCK) for v in value)
     )
 
 

@@ -31,7 +31,9 @@ CACHE = ROOT / ".cache" / "infra"
 SCHEMA_FILE = CACHE / f"aws-schema-{PACKAGE_VERSION}.json"
 SCHEMA_FORMAT = 2  # bump when the compact layout changes
 
-_DOC = re.compile(r"registry\.terraform\.io/providers/hashicorp/aws/([\d.]+)/docs(?:/(resources|data-sources)/(\w+))?")
+_DOC = re.compile(
+    r"registry\.terraform\.io/providers/hashicorp/aws/([\d.]+)/docs(?:/(resources|data-sources)/(\w+))?"
+)
 _ANCHOR = re.compile(r"\{@link \S+#(\w+) [^}]*\}")
 _META = "cdktf."
 
@@ -45,8 +47,19 @@ def download_wheel() -> Path:
     uv = shutil.which("uv")
     if uv is None:
         raise RuntimeError("uv is required to download the provider schema package")
-    cmd = [uv, "tool", "run", "--from", "pip", "pip", "download", "--no-deps",
-           f"{PACKAGE}=={PACKAGE_VERSION}", "-d", str(CACHE)]  # fmt: skip
+    cmd = [
+        uv,
+        "tool",
+        "run",
+        "--from",
+        "pip",
+        "pip",
+        "download",
+        "--no-deps",
+        f"{PACKAGE}=={PACKAGE_VERSION}",
+        "-d",
+        str(CACHE),
+    ]
     subprocess.run(cmd, check=True, capture_output=True, timeout=600)
     return download_wheel()
 
@@ -106,9 +119,10 @@ class _Builder:
             name = anchor.group(1) if anchor else _snake(p["name"])
             required = not p.get("optional", False)
             nested = [
-                f for f in _struct_refs(p["type"])
+                f
+                for f in _struct_refs(p["type"])
                 if self.types.get(f, {}).get("datatype") and not f.startswith(_META)
-            ]  # fmt: skip
+            ]
             if nested:
                 blocks[name] = [self.struct(nested[0]), required]
             else:
@@ -121,9 +135,15 @@ def build(jsii: dict[str, Any]) -> dict[str, Any]:
     """Compact schema: resources, data sources and the provider block, plus their structs."""
     types = jsii["types"]
     builder = _Builder(types)
-    out: dict[str, Any] = {"format": SCHEMA_FORMAT, "package": f"{PACKAGE}=={PACKAGE_VERSION}",
-                           "provider_version": None, "resource": {}, "data": {}, "provider": None}  # fmt: skip
-    for fqn, t in types.items():
+    out: dict[str, Any] = {
+        "format": SCHEMA_FORMAT,
+        "package": f"{PACKAGE}=={PACKAGE_VERSION}",
+        "provider_version": None,
+        "resource": {},
+        "data": {},
+        "provider": None,
+    }
+    for t in types.values():
         if t.get("kind") != "class" or "initializer" not in t:
             continue
         match = _DOC.search(_doc_text(t))
@@ -134,9 +154,12 @@ def build(jsii: dict[str, Any]) -> dict[str, Any]:
         config = builder.struct(params[2]["type"]["fqn"])
         # Readable attributes (arguments and computed ones) for reference checks.
         attrs = sorted(
-            {_snake(p["name"]) for p in t.get("properties", [])
-             if not p.get("static") and not p["name"].endswith("Input")}
-        )  # fmt: skip
+            {
+                _snake(p["name"])
+                for p in t.get("properties", [])
+                if not p.get("static") and not p["name"].endswith("Input")
+            }
+        )
         entry = {"config": config, "attributes": attrs}
         if match.group(2) is None:
             out["provider"] = entry
@@ -163,5 +186,7 @@ def load() -> dict[str, Any]:
 
 if __name__ == "__main__":  # used by .ci/infra-setup.sh to warm the cache
     s = load()
-    print(f"aws provider {s['provider_version']}: {len(s['resource'])} resources, "
-          f"{len(s['data'])} data sources -> {SCHEMA_FILE}")  # fmt: skip
+    print(
+        f"aws provider {s['provider_version']}: {len(s['resource'])} resources, "
+        f"{len(s['data'])} data sources -> {SCHEMA_FILE}"
+    )

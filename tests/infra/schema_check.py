@@ -17,19 +17,37 @@ from typing import Any
 
 from hcl import BLOCK, is_block, labelled, locals_of, named, parse_dir, strings
 
-META_ARGS = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
-LIFECYCLE = {"create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by",
-             "precondition", "postcondition"}  # fmt: skip
+META_ARGS = {
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "provisioner",
+    "connection",
+}
+LIFECYCLE = {
+    "create_before_destroy",
+    "prevent_destroy",
+    "ignore_changes",
+    "replace_triggered_by",
+    "precondition",
+    "postcondition",
+}
 BUILTIN_RESOURCES = {"terraform_data": {"input", "triggers_replace"}}
 MODULE_META = {"source", "version", "providers", "count", "for_each", "depends_on"}
 
 _REF_VAR = re.compile(r"(?<![\w.])var\.([A-Za-z_][\w-]*)")
 _REF_LOCAL = re.compile(r"(?<![\w.])local\.([A-Za-z_][\w-]*)")
 _REF_MODULE = re.compile(r"(?<![\w.])module\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
-_REF_DATA = re.compile(r"(?<![\w.])data\.(aws_\w+)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
+_REF_DATA = re.compile(
+    r"(?<![\w.])data\.(aws_\w+)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?"
+)
 _REF_ITER = re.compile(r"(?<![\w.])(count|each)\.([A-Za-z_]\w*)")
 _ITER_ATTRS = {"count": {"index"}, "each": {"key", "value"}}
-_REF_RES = re.compile(r"(?<![\w.])(aws_\w+|terraform_data)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?")
+_REF_RES = re.compile(
+    r"(?<![\w.])(aws_\w+|terraform_data)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_]\w*))?"
+)
 
 
 def _hint(name: str, options: set[str]) -> str:
@@ -59,8 +77,10 @@ class Checker:
                         if name == BLOCK:
                             continue
                         if name not in blocks:
-                            self.errors.append(f"{where}: dynamic {name!r} is not a block here"
-                                               f"{_hint(name, set(blocks))}")  # fmt: skip
+                            self.errors.append(
+                                f"{where}: dynamic {name!r} is not a block here"
+                                f"{_hint(name, set(blocks))}"
+                            )
                             continue
                         present.add(name)
                         for content in spec.get("content", []):
@@ -77,8 +97,10 @@ class Checker:
                 for item in value:
                     self._body(item, blocks[key][0], f"{where}.{key}")
             else:
-                self.errors.append(f"{where}: unknown argument or block {key!r}"
-                                   f"{_hint(key, set(args) | set(blocks))}")  # fmt: skip
+                self.errors.append(
+                    f"{where}: unknown argument or block {key!r}"
+                    f"{_hint(key, set(args) | set(blocks))}"
+                )
         for name, required in args.items():
             if required and name not in present:
                 self.errors.append(f"{where}: missing required argument {name!r}")
@@ -128,13 +150,17 @@ class Checker:
             source = str(body.get("source", ""))
             target = (directory / source).resolve()
             if not source.startswith(".") or not target.is_dir():
-                self.errors.append(f"{directory.name}: module {mname!r} source {source!r} not found")
+                self.errors.append(
+                    f"{directory.name}: module {mname!r} source {source!r} not found"
+                )
                 continue
             variables = dict(named(parse_dir(target), "variable"))
             for key in set(body) - MODULE_META - {BLOCK}:
                 if key not in variables:
-                    self.errors.append(f"{directory.name}: module {mname!r} has no input {key!r}"
-                                       f"{_hint(key, set(variables))}")  # fmt: skip
+                    self.errors.append(
+                        f"{directory.name}: module {mname!r} has no input {key!r}"
+                        f"{_hint(key, set(variables))}"
+                    )
             for vname, vbody in variables.items():
                 if "default" not in vbody and vname not in body:
                     self.errors.append(f"{directory.name}: module {mname!r} needs input {vname!r}")
@@ -143,15 +169,20 @@ class Checker:
         variables = {n for n, _ in named(parsed, "variable")}
         local_names = set(locals_of(parsed))
         modules = dict(named(parsed, "module"))
-        checked = [v for kind in ("resource", "data", "output", "module", "locals", "provider")
-                   for v in parsed.get(kind, [])]  # fmt: skip
+        checked = [
+            v
+            for kind in ("resource", "data", "output", "module", "locals", "provider")
+            for v in parsed.get(kind, [])
+        ]
         for text in {s for s in strings(checked) if "${" in s}:
             for v in _REF_VAR.findall(text):
                 if v not in variables:
                     self.errors.append(f"{where}: var.{v} is not declared{_hint(v, variables)}")
             for it, attr in _REF_ITER.findall(text):
                 if attr not in _ITER_ATTRS[it]:
-                    self.errors.append(f"{where}: {it}.{attr} is not valid{_hint(attr, _ITER_ATTRS[it])}")
+                    self.errors.append(
+                        f"{where}: {it}.{attr} is not valid{_hint(attr, _ITER_ATTRS[it])}"
+                    )
             for v in _REF_LOCAL.findall(text):
                 if v not in local_names:
                     self.errors.append(f"{where}: local.{v} is not declared{_hint(v, local_names)}")
@@ -170,8 +201,9 @@ class Checker:
         if out and outputs is not None and out not in outputs:
             self.errors.append(f"{where}: module.{m} has no output {out!r}{_hint(out, outputs)}")
 
-    def _attr_ref(self, where: str, kind: str, declared: dict[str, Any], t: str, n: str,
-                  attr: str) -> None:  # fmt: skip
+    def _attr_ref(
+        self, where: str, kind: str, declared: dict[str, Any], t: str, n: str, attr: str
+    ) -> None:
         prefix = "data." if kind == "data" else ""
         if (t, n) not in declared[kind]:
             self.errors.append(f"{where}: {prefix}{t}.{n} is not declared")
@@ -180,8 +212,9 @@ class Checker:
             return
         attrs = set(self.schema[kind][t]["attributes"]) if t in self.schema[kind] else set()
         if attrs and attr not in attrs:
-            self.errors.append(f"{where}: {prefix}{t}.{n} has no attribute {attr!r}"
-                               f"{_hint(attr, attrs)}")  # fmt: skip
+            self.errors.append(
+                f"{where}: {prefix}{t}.{n} has no attribute {attr!r}{_hint(attr, attrs)}"
+            )
 
 
 def check(directory: Path, schema: dict[str, Any]) -> list[str]:

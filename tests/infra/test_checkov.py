@@ -22,10 +22,25 @@ def report() -> dict:
     uv = shutil.which("uv")
     assert uv, "uv is required to run checkov: run .ci/infra-setup.sh"
     proc = subprocess.run(
-        [uv, "tool", "run", "--from", CHECKOV, "checkov", "-d", str(TF_ROOT),
-         "--framework", "terraform", "--output", "json", "--skip-download"],
-        capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        [
+            uv,
+            "tool",
+            "run",
+            "--from",
+            CHECKOV,
+            "checkov",
+            "-d",
+            str(TF_ROOT),
+            "--framework",
+            "terraform",
+            "--output",
+            "json",
+            "--skip-download",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.stdout.strip(), proc.stderr[-3000:]
     data = json.loads(proc.stdout)
     reports = data if isinstance(data, list) else [data]

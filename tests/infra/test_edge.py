@@ -96,23 +96,41 @@ def _cases(now: int) -> list[dict]:
     for name, token in _tokens(now).items():
         for method in ("GET", "POST"):
             cases.append(
-                {"name": f"{name}:{method}", "method": method, "uri": "/alice/notes/Home",
-                 "cookie": token}
-            )  # fmt: skip
+                {
+                    "name": f"{name}:{method}",
+                    "method": method,
+                    "uri": "/alice/notes/Home",
+                    "cookie": token,
+                }
+            )
     for method in ("GET", "HEAD", "PUT"):
         cases.append(
-            {"name": f"missing:{method}", "method": method, "uri": "/alice/notes/Home",
-             "cookie": None}
-        )  # fmt: skip
+            {
+                "name": f"missing:{method}",
+                "method": method,
+                "uri": "/alice/notes/Home",
+                "cookie": None,
+            }
+        )
     cases.append(
-        {"name": "missing:query", "method": "GET", "uri": "/alice/notes/Page",
-         "querystring": {"rev": {"value": "abc"}, "x": {"value": "1"}}, "cookie": None}
-    )  # fmt: skip
+        {
+            "name": "missing:query",
+            "method": "GET",
+            "uri": "/alice/notes/Page",
+            "querystring": {"rev": {"value": "abc"}, "x": {"value": "1"}},
+            "cookie": None,
+        }
+    )
     for method, uri, qs in PASS_THROUGH:
         cases.append(
-            {"name": f"public:{method}:{uri}", "method": method, "uri": uri, "querystring": qs,
-             "cookie": None}
-        )  # fmt: skip
+            {
+                "name": f"public:{method}:{uri}",
+                "method": method,
+                "uri": uri,
+                "querystring": qs,
+                "cookie": None,
+            }
+        )
     for uri in NOT_PASS_THROUGH:
         cases.append({"name": f"private:{uri}", "method": "POST", "uri": uri, "cookie": None})
     return cases
@@ -155,8 +173,11 @@ def _run(engine: str, bundle: Path, spec: dict) -> dict[str, dict]:
     cmd = [exe, "-p", str(bundle)] if engine == "njs" else [exe]
     proc = subprocess.run(
         [*cmd, str(bundle / "edge_harness.js"), str(spec_file)],
-        capture_output=True, text=True, timeout=60, cwd=bundle,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=bundle,
+    )
     assert proc.returncode == 0, proc.stderr + proc.stdout
     lines = proc.stdout.strip().splitlines()
     assert lines and lines[-1] == f"DONE {len(spec['cases'])}", proc.stdout + proc.stderr
@@ -176,8 +197,12 @@ def test_edge_function_decisions(engine, bundle):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_missing_kvs_key_fails_closed(engine, bundle):
     token = session.mint("u_alice", KEY)
-    case = {"name": "valid_but_no_key", "method": "GET", "uri": "/alice/notes/Home",
-            "cookie": token}  # fmt: skip
+    case = {
+        "name": "valid_but_no_key",
+        "method": "GET",
+        "uri": "/alice/notes/Home",
+        "cookie": token,
+    }
     results = _run(engine, bundle, {"key": None, "cases": [case]})
     assert results["valid_but_no_key"]["action"] == "refuse"
 

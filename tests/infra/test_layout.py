@@ -19,8 +19,11 @@ def test_main_resource_is_named_this(module):
     assert "this" in names
 
 
-@pytest.mark.parametrize("where", [MODULES / m for m in MODULE_NAMES] + [ENVS / e for e in ENV_NAMES],
-                         ids=lambda p: p.name)  # fmt: skip
+@pytest.mark.parametrize(
+    "where",
+    [MODULES / m for m in MODULE_NAMES] + [ENVS / e for e in ENV_NAMES],
+    ids=lambda p: p.name,
+)
 def test_variables_and_outputs_documented(where):
     parsed = parse_dir(where)
     for name, body in named(parsed, "variable"):
@@ -32,8 +35,11 @@ def test_variables_and_outputs_documented(where):
         assert len(body.get("description", "")) > 10, f"{where.name}: output {name}"
 
 
-@pytest.mark.parametrize("where", [MODULES / m for m in MODULE_NAMES] + [ENVS / e for e in ENV_NAMES],
-                         ids=lambda p: p.name)  # fmt: skip
+@pytest.mark.parametrize(
+    "where",
+    [MODULES / m for m in MODULE_NAMES] + [ENVS / e for e in ENV_NAMES],
+    ids=lambda p: p.name,
+)
 def test_versions_pinned(where):
     (block,) = [t for t in parse_dir(where)["terraform"] if "required_version" in t]
     assert block["required_version"].startswith(">= 1.")

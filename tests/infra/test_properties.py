@@ -138,9 +138,16 @@ def test_registry_table_shape_and_protection():
     assert attrs == {"pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S"}
     gsi = _block(table, "global_secondary_index")
     assert (gsi["name"], gsi["hash_key"], gsi["range_key"], gsi["projection_type"]) == (
-        "gsi1", "gsi1pk", "gsi1sk", "ALL")  # fmt: skip
-    assert _block(table, "ttl") == {"attribute_name": "expires_at", "enabled": True,
-                                    "__is_block__": True}  # fmt: skip
+        "gsi1",
+        "gsi1pk",
+        "gsi1sk",
+        "ALL",
+    )
+    assert _block(table, "ttl") == {
+        "attribute_name": "expires_at",
+        "enabled": True,
+        "__is_block__": True,
+    }
     assert _block(table, "point_in_time_recovery")["enabled"] is True
     sse = _block(table, "server_side_encryption")
     assert sse["enabled"] is True and expr(sse["kms_key_arn"]) == "aws_kms_key.dynamodb.arn"
@@ -149,8 +156,12 @@ def test_registry_table_shape_and_protection():
 def test_artifacts_bucket_private_versioned_encrypted_tls_only():
     art = MOD["artifacts"]
     pab = _one(art, "aws_s3_bucket_public_access_block")
-    flags = ("block_public_acls", "block_public_policy", "ignore_public_acls",
-             "restrict_public_buckets")  # fmt: skip
+    flags = (
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    )
     assert all(pab[f] is True for f in flags)
     versioning = _block(_one(art, "aws_s3_bucket_versioning"), "versioning_configuration")
     assert versioning["status"] == "Enabled"
@@ -177,8 +188,11 @@ def test_lambdas_python312_xray_and_placement():
         "mcp": "wikibot.mcp.handler.handler",
         "platform": "wikibot.platform.handler.handler",
     }
-    assert {k: v["in_vpc"] for k, v in funcs.items()} == {"wiki": True, "mcp": True,
-                                                          "platform": False}  # fmt: skip
+    assert {k: v["in_vpc"] for k, v in funcs.items()} == {
+        "wiki": True,
+        "mcp": True,
+        "platform": False,
+    }
     dynamics = {name for d in lam["dynamic"] for name in d if name != "__is_block__"}
     assert dynamics == {"vpc_config", "file_system_config"}
     for d in lam["dynamic"]:
@@ -187,8 +201,13 @@ def test_lambdas_python312_xray_and_placement():
                 assert expr(spec["for_each"]) == "each.value.in_vpc ? [1] : []"
     assert locals_of(fn)["mount_path"] == "/mnt/efs"
     env = set(locals_of(fn)["common_env"])
-    assert env == {"WIKIBOT_REGISTRY", "WIKIBOT_TOKEN_KEY", "WIKIBOT_SESSION_KEY",
-                   "WIKIBOT_PUBLIC_URL", "WIKIBOT_AUTHKIT_DOMAIN"}  # fmt: skip
+    assert env == {
+        "WIKIBOT_REGISTRY",
+        "WIKIBOT_TOKEN_KEY",
+        "WIKIBOT_SESSION_KEY",
+        "WIKIBOT_PUBLIC_URL",
+        "WIKIBOT_AUTHKIT_DOMAIN",
+    }
     variables = dict(named(fn, "variable"))
     assert variables["token_key"]["sensitive"] is True
     assert variables["session_key"]["sensitive"] is True
@@ -205,8 +224,10 @@ def test_iam_least_privilege():
     assert "dynamodb:DeleteTable" not in registry["actions"]
     for sid in ("Logs", "RegistryKey"):
         assert statements[sid]["resources"] != ["*"]
-    assert set(statements["XRay"]["actions"]) == {"xray:PutTraceSegments",
-                                                  "xray:PutTelemetryRecords"}  # fmt: skip
+    assert set(statements["XRay"]["actions"]) == {
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }
     efs = [d["statement"] for d in doc["dynamic"] if "statement" in d]
     efs_content = [c for s in efs for c in s["content"] if c.get("sid") == "EfsThroughAccessPoint"]
     (grant,) = efs_content
@@ -245,16 +266,22 @@ def test_edge_function_kvs_and_cache_behaviours():
     assert assoc["event_type"] == "viewer-request"
     pages = resources(edge, "aws_cloudfront_cache_policy")["pages"]
     assert pages["default_ttl"] == 0 and expr(pages["max_ttl"]) == "var.page_max_ttl_seconds"
-    cookies = _block(_block(pages, "parameters_in_cache_key_and_forwarded_to_origin"),
-                     "cookies_config")  # fmt: skip
+    cookies = _block(
+        _block(pages, "parameters_in_cache_key_and_forwarded_to_origin"), "cookies_config"
+    )
     assert _block(cookies, "cookies")["items"] == ["wikibot_session"]  # per-session cache
     static = _block(dist, "ordered_cache_behavior")
     assert static["path_pattern"] == "/static/*"
     assert expr(static["cache_policy_id"]) == "aws_cloudfront_cache_policy.static.id"
     uncached = _block(dist, "dynamic")["ordered_cache_behavior"]["content"][0]
     assert expr(uncached["cache_policy_id"]) == "data.aws_cloudfront_cache_policy.disabled.id"
-    assert locals_of(edge)["uncached_paths"] == ["/*/mcp", "/*.git/*", "/api/*", "/auth/*",
-                                                 "/.well-known/*"]  # fmt: skip
+    assert locals_of(edge)["uncached_paths"] == [
+        "/*/mcp",
+        "/*.git/*",
+        "/api/*",
+        "/auth/*",
+        "/.well-known/*",
+    ]
     assert len(locals_of(edge)["all_methods"]) == 7
     data = {n: b for t, n, b in labelled(edge, "data")}
     assert data["disabled"]["name"] == "Managed-CachingDisabled"
@@ -274,7 +301,10 @@ def test_schedules():
 def test_budget_50_usd_with_email(env):
     budget = _one(MOD["budget"], "aws_budgets_budget")
     assert (budget["budget_type"], budget["limit_unit"], budget["time_unit"]) == (
-        "COST", "USD", "MONTHLY")  # fmt: skip
+        "COST",
+        "USD",
+        "MONTHLY",
+    )
     notes = budget["notification"]
     assert notes and all(expr(n["subscriber_email_addresses"]) == "var.emails" for n in notes)
     call = dict(named(ENV[env], "module"))["budget"]

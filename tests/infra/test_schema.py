@@ -22,7 +22,12 @@ def test_schema_extraction_is_real(aws_schema):
     assert vpc["args"]["subnet_ids"] is True and vpc["args"]["security_group_ids"] is True
     cf = structs[aws_schema["resource"]["aws_cloudfront_distribution"]["config"]]
     required_blocks = {k for k, (_, req) in cf["blocks"].items() if req}
-    assert required_blocks == {"default_cache_behavior", "origin", "restrictions", "viewer_certificate"}
+    assert required_blocks == {
+        "default_cache_behavior",
+        "origin",
+        "restrictions",
+        "viewer_certificate",
+    }
     assert "invoke_arn" in aws_schema["resource"]["aws_lambda_alias"]["attributes"]
 
 
@@ -37,8 +42,17 @@ def test_environment_matches_provider_schema(env, aws_schema):
 
 
 def test_every_module_and_environment_is_checked():
-    assert set(MODULE_NAMES) >= {"network", "storage", "registry", "functions", "api", "edge",
-                                 "schedules", "budget", "artifacts"}  # fmt: skip
+    assert set(MODULE_NAMES) >= {
+        "network",
+        "storage",
+        "registry",
+        "functions",
+        "api",
+        "edge",
+        "schedules",
+        "budget",
+        "artifacts",
+    }
     assert set(ENV_NAMES) == {"dev", "prod"}
 
 
@@ -55,26 +69,67 @@ def _planted(tmp_path: Path, rel: str, old: str, new: str) -> Path:
 
 PLANTED = [
     # (file, original, planted, expected error fragment)
-    ("modules/functions/main.tf", 'runtime       = "python3.12"', 'runtme        = "python3.12"',
-     "unknown argument or block 'runtme' (did you mean \"runtime\"?)"),
-    ("modules/functions/main.tf", "    mode = \"Active\"", "    mdoe = \"Active\"",
-     "tracing_config: missing required argument 'mode'"),
-    ("modules/registry/main.tf", '    projection_type = "ALL"\n', "",
-     "global_secondary_index: missing required argument 'projection_type'"),
-    ("modules/edge/main.tf", "  restrictions {", "  restriction {",
-     "missing required block 'restrictions'"),
-    ("modules/storage/main.tf", 'resource "aws_efs_backup_policy"', 'resource "aws_efs_backup_polcy"',
-     "unknown resource type"),
-    ("modules/network/main.tf", "each.value.prefix_list_id", "each.valeu.prefix_list_id",
-     "each.valeu is not valid"),
-    ("modules/api/outputs.tf", "aws_apigatewayv2_api.this.api_endpoint",
-     "aws_apigatewayv2_api.this.api_endpont", "has no attribute 'api_endpont'"),
-    ("modules/edge/main.tf", "tags = merge({ Name = var.name }, var.tags)\n}",
-     "tags { Name = var.name }\n}", "'tags' is an argument"),
-    ("envs/dev/main.tf", "  az_count = 1", "  azcount = 1", "module 'network' has no input 'azcount'"),
-    ("envs/prod/main.tf", "module.storage.access_point_arn", "module.storage.access_point",
-     "module.storage has no output 'access_point'"),
-]  # fmt: skip
+    (
+        "modules/functions/main.tf",
+        'runtime       = "python3.12"',
+        'runtme        = "python3.12"',
+        "unknown argument or block 'runtme' (did you mean \"runtime\"?)",
+    ),
+    (
+        "modules/functions/main.tf",
+        '    mode = "Active"',
+        '    mdoe = "Active"',
+        "tracing_config: missing required argument 'mode'",
+    ),
+    (
+        "modules/registry/main.tf",
+        '    projection_type = "ALL"\n',
+        "",
+        "global_secondary_index: missing required argument 'projection_type'",
+    ),
+    (
+        "modules/edge/main.tf",
+        "  restrictions {",
+        "  restriction {",
+        "missing required block 'restrictions'",
+    ),
+    (
+        "modules/storage/main.tf",
+        'resource "aws_efs_backup_policy"',
+        'resource "aws_efs_backup_polcy"',
+        "unknown resource type",
+    ),
+    (
+        "modules/network/main.tf",
+        "each.value.prefix_list_id",
+        "each.valeu.prefix_list_id",
+        "each.valeu is not valid",
+    ),
+    (
+        "modules/api/outputs.tf",
+        "aws_apigatewayv2_api.this.api_endpoint",
+        "aws_apigatewayv2_api.this.api_endpont",
+        "has no attribute 'api_endpont'",
+    ),
+    (
+        "modules/edge/main.tf",
+        "tags = merge({ Name = var.name }, var.tags)\n}",
+        "tags { Name = var.name }\n}",
+        "'tags' is an argument",
+    ),
+    (
+        "envs/dev/main.tf",
+        "  az_count = 1",
+        "  azcount = 1",
+        "module 'network' has no input 'azcount'",
+    ),
+    (
+        "envs/prod/main.tf",
+        "module.storage.access_point_arn",
+        "module.storage.access_point",
+        "module.storage has no output 'access_point'",
+    ),
+]
 
 
 @pytest.mark.parametrize(("rel", "old", "new", "expected"), PLANTED)

@@ -212,3 +212,18 @@ def test_wiki_path_refuses_escaping_names(tmp_path):
     for user, wiki in [("..", "x"), ("a", "../b"), ("A", "b"), ("a/b", "c"), ("", "x")]:
         with pytest.raises(InvalidInput):
             wiki_path(tmp_path, user, wiki)
+
+
+def test_default_limits_refuse_a_page_over_1_mb_and_an_attachment_over_10_mb(tmp_path):
+    path = wiki_path(tmp_path, "ann", "notes")
+    GitRepo.init(path)
+    store = WikiStore.open(path)
+    store.write("Doc", "x" * 1_000_000, ANN)  # exactly at the limit is fine
+    head = store.repo.head()
+    with pytest.raises(TooLarge, match="1,000,000"):
+        store.write("Big", "x" * 1_000_001, ANN)
+    store.put_attachment("Doc", "ok.bin", b"\0" * (10 * 1024 * 1024), ANN)
+    head = store.repo.head()
+    with pytest.raises(TooLarge):
+        store.put_attachment("Doc", "big.bin", b"\0" * (10 * 1024 * 1024 + 1), ANN)
+    assert store.repo.head() == head
