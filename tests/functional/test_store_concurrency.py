@@ -35,6 +35,18 @@ def fsck_clean(path):
     assert "error" not in result.stderr.lower()
 
 
+def run_at_once(target, count, *args, timeout=180):
+    """Start `count` processes that meet at a barrier before acting; return their results."""
+    barrier, results = CTX.Barrier(count), CTX.Queue()
+    procs = [CTX.Process(target=target, args=(i, *args, barrier, results)) for i in range(count)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout)
+    assert all(p.exitcode == 0 for p in procs)
+    return [results.get(timeout=5) for _ in range(count)]
+
+
 @pytest.fixture
 def repo_path(tmp_path):
     path = wiki_path(tmp_path, "ann", "notes")
@@ -43,7 +55,7 @@ def repo_path(tmp_path):
     return path
 
 
-def _write_distinct(path, index, barrier, results):
+def _write_distinct(index, path, barrier, results):
     store = WikiStore.open(path)
     barrier.wait()
     result = store.write(f"Pages/P{index}", f"content {index}", Author(f"w{index}", "w@x", "mcp"))
@@ -51,18 +63,8 @@ def _write_distinct(path, index, barrier, results):
 
 
 def test_fifty_processes_writing_distinct_pages_lose_nothing(repo_path):
-    barrier, results = CTX.Barrier(50), CTX.Queue()
-    procs = [
-        CTX.Process(target=_write_distinct, args=(repo_path, i, barrier, results))
-        for i in range(50)
-    ]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-    acknowledged = dict(results.get(timeout=5) for _ in range(50))
+    acknowledged = dict(run_at_once(_write_distinct, 50, repo_path))
     assert sorted(acknowledged) == list(range(50))
-    assert all(p.exitcode == 0 for p in procs)
     history = set(git(repo_path, "rev-list", "main").split())
     assert set(acknowledged.values()) <= history
     assert len(history) == 51  # seed + 50 writes, nothing merged away or lost
@@ -72,7 +74,7 @@ def test_fifty_processes_writing_distinct_pages_lose_nothing(repo_path):
     fsck_clean(repo_path)
 
 
-def _update_same(path, index, revision, barrier, results):
+def _update_same(index, path, revision, barrier, results):
     store = WikiStore.open(path)
     barrier.wait()
     try:
@@ -84,16 +86,7 @@ def _update_same(path, index, revision, barrier, results):
 
 def test_twenty_writers_with_the_same_revision_exactly_one_lands(repo_path):
     revision = WikiStore.open(repo_path).read("Home").revision
-    barrier, results = CTX.Barrier(20), CTX.Queue()
-    procs = [
-        CTX.Process(target=_update_same, args=(repo_path, i, revision, barrier, results))
-        for i in range(20)
-    ]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-    outcomes = dict(results.get(timeout=5) for _ in range(20))
+    outcomes = dict(run_at_once(_update_same, 20, repo_path, revision))
     landed = [i for i, o in outcomes.items() if o == "landed"]
     conflicts = [o for o in outcomes.values() if o.startswith("conflict:")]
     assert len(landed) == 1 and len(conflicts) == 19
@@ -106,7 +99,7 @@ def test_twenty_writers_with_the_same_revision_exactly_one_lands(repo_path):
     fsck_clean(repo_path)
 
 
-def _read_modify_write(path, index, rounds, barrier, results):
+def _read_modify_write(index, path, rounds, barrier, results):
     store = WikiStore.open(path)
     barrier.wait()
     for r in range(rounds):
@@ -126,16 +119,7 @@ def _read_modify_write(path, index, rounds, barrier, results):
 
 
 def test_writers_that_reread_after_conflicts_all_land(repo_path):
-    barrier, results = CTX.Barrier(10), CTX.Queue()
-    procs = [
-        CTX.Process(target=_read_modify_write, args=(repo_path, i, 3, barrier, results))
-        for i in range(10)
-    ]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(180)
-    assert sorted(results.get(timeout=5) for _ in range(10)) == list(range(10))
+    assert sorted(run_at_once(_read_modify_write, 10, repo_path, 3)) == list(range(10))
     lines = git(repo_path, "show", "main:home.md").splitlines()
     assert sorted(lines[1:]) == sorted(f"{i}.{r}" for i in range(10) for r in range(3))
     assert git(repo_path, "rev-list", "--count", "main").strip() == "31"
