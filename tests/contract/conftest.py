@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from registry_backends import BACKENDS, Backend
+
 from wikibot.registry import Registry
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from registry_backends import KEY, Backend
+
 from wikibot.auth.tokens import hash_secret, looks_like_token, new_secret
 from wikibot.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
 from wikibot.registry import Registry, open_registry, validate_slug

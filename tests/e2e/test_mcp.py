@@ -11,7 +11,6 @@ from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 from fastmcp.exceptions import ToolError
 
-
 EXPECTED_TOOLS = {
     "read_note",
     "write_note",
@@ -86,7 +85,9 @@ def test_page_lifecycle_over_mcp(dev_server):
                 c,
                 "write_note",
                 path="E2E/Plan",
-                content="---\ncategory: project\ntags: [e2e]\n---\n# Plan\nShip the zebra feature.\n",
+                content=(
+                    "---\ncategory: project\ntags: [e2e]\n---\n# Plan\nShip the zebra feature.\n"
+                ),
             )
             index_created = await call(
                 c, "write_note", path="E2E/Index", content="See [[E2E/Plan]]."

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from wikibot.local.gateway import (
     FakeLambdaContext,
     build_event,

@@ -73,8 +73,10 @@ def test_warm_invocations_in_one_process(lambda_env):
     assert second["statusCode"] == 200, second
     assert "Created Warm" in second["body"]
 
-    third = invoke(handler, event(token, rpc("tools/call", {"name": "read_note",
-                                                            "arguments": {"path": "Warm"}})))
+    third = invoke(
+        handler,
+        event(token, rpc("tools/call", {"name": "read_note", "arguments": {"path": "Warm"}})),
+    )
     assert third["statusCode"] == 200 and "---\\nhi" in third["body"]
     store = WikiStore.open(wiki_path(settings.data_root, "alice", "notes"))
     assert store.read("Warm").text == "hi"

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import jwt
 import pytest
+
 from wikibot.auth import session
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,5 @@
 import pytest
+
 from wikibot.errors import InvalidInput
 from wikibot.pages.markdown import (
     Meta,

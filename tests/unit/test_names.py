@@ -1,4 +1,5 @@
 import pytest
+
 from wikibot.errors import InvalidInput
 from wikibot.pages.names import (
     attachment_dir,

@@ -2,6 +2,7 @@ import random
 import time
 
 import pytest
+
 from wikibot.errors import InvalidInput
 from wikibot.pages.search import Hit, search, snippet
 

@@ -5,6 +5,7 @@ import json
 
 import jwt
 import pytest
+
 from wikibot.auth import session
 from wikibot.errors import InvalidInput, Unauthorized
 

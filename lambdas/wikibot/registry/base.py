@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from wikibot.errors import InvalidInput
 from wikibot import layout
+from wikibot.errors import InvalidInput
 
 # User ids whose first path segment API Gateway already routes elsewhere (`/api/{proxy+}`,
 # `/auth/{proxy+}`): a user named like that could never reach their wikis' web UI.
