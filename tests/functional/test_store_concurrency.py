@@ -16,7 +16,10 @@ import pytest
 from wikibot.errors import Conflict
 from wikibot.store import Author, GitRepo, WikiStore, wiki_path
 
-CTX = mp.get_context("fork")  # the parent has imported everything; children start fast
+# Not plain fork: earlier tests leave threads running, and forking a threaded process can
+# deadlock. A fork server is single-threaded and has the store imported, so children start fast.
+CTX = mp.get_context("forkserver")
+CTX.set_forkserver_preload(["wikibot.store", "pytest"])
 
 
 def git(path, *args):
@@ -126,25 +129,28 @@ def test_writers_that_reread_after_conflicts_all_land(repo_path):
     fsck_clean(repo_path)
 
 
-def _write_forever(path, ready):
+def _write_forever(path, round_, ready):
     store = WikiStore.open(path)
     author = Author("loop", "l@x", "mcp")
     ready.set()
     i = 0
     while True:
-        store.write(f"Loop/{i}", "x" * 2000 + str(i), author)
+        store.write(f"Loop/{round_}-{i}", "x" * 2000 + str(i), author)
         i += 1
 
 
 def test_writer_killed_mid_commit_leaves_a_recoverable_clean_repo(repo_path):
     for n, delay in enumerate((0.05, 0.13, 0.21, 0.34, 0.55)):
+        before = int(git(repo_path, "rev-list", "--count", "main"))
         ready = CTX.Event()
-        proc = CTX.Process(target=_write_forever, args=(repo_path, ready))
+        proc = CTX.Process(target=_write_forever, args=(repo_path, n, ready))
         proc.start()
         ready.wait(10)
         time.sleep(delay)
+        assert proc.is_alive(), "the writer died before it was killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
+        assert int(git(repo_path, "rev-list", "--count", "main")) > before  # it was writing
         store = WikiStore(GitRepo(repo_path, stale_lock_seconds=0.2))
         time.sleep(0.3)  # whatever lock the victim held is now stale
         result = store.write(f"After/{n}", "still writable", Author("next", "n@x", "mcp"))
