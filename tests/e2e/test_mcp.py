@@ -217,8 +217,14 @@ def test_no_wrong_revoked_or_foreign_tokens_get_no_content(dev_server):
     path = dev_server.mcp_url.removeprefix(dev_server.base)
     status, headers, body = dev_server.post(path)
     _assert_refused(status, headers, body, 401)
-    assert "resource_metadata" in {k.lower(): v for k, v in headers.items()}["www-authenticate"]
-    _assert_refused(*dev_server.post(path, "wbt_" + "x" * 43), 401)
+    assert {k.lower(): v for k, v in headers.items()}[
+        "www-authenticate"
+    ] == 'Bearer realm="wikibot"'
+    status, headers, body = dev_server.post(path, "wbt_" + "x" * 43)
+    _assert_refused(status, headers, body, 401)
+    challenge = {k.lower(): v for k, v in headers.items()}["www-authenticate"]
+    assert challenge == 'Bearer realm="wikibot", error="invalid_token"'
+
     _assert_refused(*dev_server.post(path, "not-even-a-token"), 401)
 
     minted = dev_server.cli("token", "create", "dev", "notes", "--name", "short-lived")

@@ -86,6 +86,19 @@ def test_missing_and_forged_tokens_are_refused_by_the_handler(lambda_env):
     handler, token, _ = lambda_env
     missing = invoke(handler, event(None, rpc("tools/list", {})))
     assert missing["statusCode"] == 401
-    assert "resource_metadata" in missing["headers"]["www-authenticate"]
+    assert missing["headers"]["www-authenticate"] == 'Bearer realm="wikibot"'
     forged = invoke(handler, event(token[:-4] + "AAAA", rpc("tools/list", {})))
     assert forged["statusCode"] == 401 and "tools" not in forged["body"]
+
+
+def test_oauth_metadata_is_advertised_only_when_an_authorization_server_is_configured(tmp_path):
+    from wikibot.mcp.app import Gate
+
+    settings = local_settings(tmp_path / "data", "https://wiki.example")
+    plain = Gate(None, settings, None)
+    assert plain.challenge("a", "b", presented=False) == 'Bearer realm="wikibot"'
+    oauth = Gate(None, settings.with_(authkit_domain="https://auth.example"), None)
+    assert oauth.challenge("a", "b", presented=True) == (
+        'Bearer realm="wikibot", error="invalid_token", resource_metadata='
+        '"https://wiki.example/.well-known/oauth-protected-resource/a/b/mcp"'
+    )

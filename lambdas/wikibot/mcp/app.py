@@ -69,6 +69,22 @@ class Gate:
             self._stores[key] = WikiStore.open(path, limits=self.settings.limits)
         return self._stores[key]
 
+    def challenge(self, user: str, wiki: str, *, presented: bool) -> str:
+        """The RFC 6750 `WWW-Authenticate` value for a 401.
+
+        `error` only when a credential was presented; RFC 9728 `resource_metadata` only when an
+        OAuth authorization server is configured, so clients are never sent to a dead URL.
+        """
+        parts = ['Bearer realm="wikibot"']
+        if presented:
+            parts.append('error="invalid_token"')
+        if self.settings.authkit_domain:
+            base = self.settings.public_url
+            parts.append(
+                f'resource_metadata="{base}/.well-known/oauth-protected-resource/{user}/{wiki}/mcp"'
+            )
+        return ", ".join(parts)
+
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         """Resolve access for MCP requests; pass lifespan events straight through."""
         if scope["type"] != "http":
@@ -84,10 +100,7 @@ class Gate:
             access = self.authorizer.resolve(bearer(headers.get("authorization")), user, wiki)
             store = self.store(user, wiki)
         except Unauthorized as exc:
-            meta = (
-                f"{self.settings.public_url}/.well-known/oauth-protected-resource/{user}/{wiki}/mcp"
-            )
-            challenge = f'Bearer error="invalid_token", resource_metadata="{meta}"'
+            challenge = self.challenge(user, wiki, presented="authorization" in headers)
             return await send_json(
                 send, 401, {"error": str(exc)}, [(b"www-authenticate", challenge.encode())]
             )
