@@ -20,6 +20,11 @@ MODULES = TF_ROOT / "modules"
 ENVS = TF_ROOT / "envs"
 MODULE_NAMES = sorted(p.name for p in MODULES.iterdir() if p.is_dir()) if MODULES.exists() else []
 ENV_NAMES = sorted(p.name for p in ENVS.iterdir() if p.is_dir()) if ENVS.exists() else []
+# Composition modules wire other modules together and declare no resources of their own; the
+# environment roots call `platform` and nothing else.
+PLATFORM = "platform"
+COMPOSITION_NAMES = [PLATFORM]
+LEAF_MODULE_NAMES = [m for m in MODULE_NAMES if m not in COMPOSITION_NAMES]
 
 _OPTIONS = SerializationOptions(strip_string_quotes=True, with_comments=False)
 BLOCK = "__is_block__"

@@ -10,6 +10,7 @@ from hcl import (
     ENVS,
     MODULE_NAMES,
     MODULES,
+    PLATFORM,
     expr,
     labelled,
     locals_of,
@@ -29,6 +30,16 @@ def _one(parsed, type_, name="this"):
 def _block(body, name):
     (block,) = body[name]
     return block
+
+
+def _calls(parsed):
+    """Module calls of a module or environment root, by name."""
+    return dict(named(parsed, "module"))
+
+
+def _env_platform(env):
+    """The environment root's one call to the platform module."""
+    return _calls(ENV[env])[PLATFORM]
 
 
 def _all_resource_types():
@@ -57,8 +68,28 @@ def test_every_taggable_resource_sets_tags(aws_schema):
 
 @pytest.mark.parametrize(("env", "azs"), [("dev", 1), ("prod", 2)])
 def test_availability_zones_per_environment(env, azs):
-    network = dict(named(ENV[env], "module"))["network"]
-    assert network["az_count"] == azs
+    assert _env_platform(env)["az_count"] == azs
+    network = _calls(MOD[PLATFORM])["network"]
+    assert expr(network["az_count"]) == "var.az_count"
+
+
+@pytest.mark.parametrize("env", ENV_NAMES)
+def test_platform_named_after_the_environment(env):
+    assert expr(_env_platform(env)["environment"]) == "local.environment"
+    assert locals_of(MOD[PLATFORM])["name"] == "wikibot-${var.environment}"
+    for call in _calls(MOD[PLATFORM]).values():
+        assert "local.name" in str(call), call["source"]
+
+
+@pytest.mark.parametrize(("env", "protected", "days"), [("dev", False, 7), ("prod", True, 30)])
+def test_deletion_protection_and_log_retention_per_environment(env, protected, days):
+    call = _env_platform(env)
+    assert call["deletion_protection"] is protected
+    assert call["log_retention_days"] == days
+    calls = _calls(MOD[PLATFORM])
+    assert expr(calls["registry"]["deletion_protection"]) == "var.deletion_protection"
+    for module in ("functions", "api"):
+        assert expr(calls[module]["log_retention_days"]) == "var.log_retention_days", module
 
 
 def test_subnets_per_az_from_az_count():
@@ -236,6 +267,24 @@ def test_iam_least_privilege():
     assert expr(roles["for_each"]) == "local.functions"  # one role per function
 
 
+def test_roles_carry_only_inline_policies():
+    # What checkov's CKV2_AWS_56 (no IAMFullAccess) looks at, in every module: checkov stops
+    # evaluating it on the roles two module calls deep (envs -> platform -> functions).
+    attachments = {
+        "aws_iam_policy_attachment",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_user_policy_attachment",
+        "aws_iam_group_policy_attachment",
+        "aws_iam_role_policies_exclusive",
+        "aws_iam_role_policy_attachments_exclusive",
+    }
+    assert not _all_resource_types() & (attachments | {"aws_iam_policy"})
+    data_types = {t for parsed in MOD.values() for t, _, _ in labelled(parsed, "data")}
+    assert "aws_iam_policy" not in data_types
+    roles = [b for p in MOD.values() for b in resources(p, "aws_iam_role").values()]
+    assert roles and all("managed_policy_arns" not in r and "inline_policy" not in r for r in roles)
+
+
 def test_api_routes_and_payload_format():
     api = MOD["api"]
     assert locals_of(api)["routes"] == {
@@ -307,6 +356,7 @@ def test_budget_50_usd_with_email(env):
     )
     notes = budget["notification"]
     assert notes and all(expr(n["subscriber_email_addresses"]) == "var.emails" for n in notes)
-    call = dict(named(ENV[env], "module"))["budget"]
+    call = _calls(MOD[PLATFORM])["budget"]
     assert call["limit_usd"] == 50
     assert call["emails"] == ["${var.budget_email}"]
+    assert _env_platform(env)["budget_email"] == "${var.budget_email}"

@@ -52,6 +52,7 @@ def test_every_module_and_environment_is_checked():
         "schedules",
         "budget",
         "artifacts",
+        "platform",
     }
     assert set(ENV_NAMES) == {"dev", "prod"}
 
@@ -118,16 +119,46 @@ PLANTED = [
         "'tags' is an argument",
     ),
     (
-        "envs/dev/main.tf",
-        "  az_count = 1",
-        "  azcount = 1",
+        "modules/platform/main.tf",
+        "  az_count = var.az_count",
+        "  azcount = var.az_count",
         "module 'network' has no input 'azcount'",
     ),
     (
-        "envs/prod/main.tf",
+        "modules/platform/main.tf",
         "module.storage.access_point_arn",
         "module.storage.access_point",
         "module.storage has no output 'access_point'",
+    ),
+    (
+        "modules/platform/outputs.tf",
+        "module.edge.key_value_store_arn",
+        "module.edge.kvs_arn",
+        "module.edge has no output 'kvs_arn'",
+    ),
+    (
+        "modules/platform/main.tf",
+        "deletion_protection = var.deletion_protection",
+        "deletion_protection = var.deletion_protect",
+        "var.deletion_protect is not declared",
+    ),
+    (
+        "envs/dev/main.tf",
+        "  az_count            = 1",
+        "  azcount             = 1",
+        "module 'platform' has no input 'azcount' (did you mean \"az_count\"?)",
+    ),
+    (
+        "envs/prod/main.tf",
+        "  environment         = local.environment\n",
+        "",
+        "module 'platform' needs input 'environment'",
+    ),
+    (
+        "envs/prod/outputs.tf",
+        "module.platform.efs_file_system_id",
+        "module.platform.efs_filesystem_id",
+        "module.platform has no output 'efs_filesystem_id'",
     ),
 ]
 

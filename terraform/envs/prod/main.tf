@@ -1,11 +1,8 @@
-# wikibot, prod environment. A thin root: every resource lives in ../../modules.
+# wikibot, prod environment: two AZs, registry protected, a month of logs.
+# A thin root, and an example of calling the platform; every resource lives in ../../modules.
 
 locals {
   environment = "prod"
-  name        = "wikibot-${local.environment}"
-  roles       = ["wiki", "mcp", "platform"]
-  # Key layout written by tools/release.
-  artifact_keys = { for fn in local.roles : fn => "wikibot/${var.release_version}/${fn}.zip" }
 }
 
 provider "aws" {
@@ -19,99 +16,21 @@ provider "aws" {
   }
 }
 
-data "aws_caller_identity" "current" {}
+module "platform" {
+  source = "../../modules/platform"
 
-module "network" {
-  source = "../../modules/network"
-
-  name     = local.name
-  az_count = 2
-}
-
-module "storage" {
-  source = "../../modules/storage"
-
-  name              = local.name
-  subnet_ids        = module.network.private_subnet_ids
-  security_group_id = module.network.efs_security_group_id
-}
-
-module "registry" {
-  source = "../../modules/registry"
-
-  name                = local.name
+  environment         = local.environment
+  az_count            = 2
   deletion_protection = true
-}
+  log_retention_days  = 30
 
-module "artifacts" {
-  source = "../../modules/artifacts"
-
-  bucket_name = "${local.name}-artifacts-${data.aws_caller_identity.current.account_id}"
-}
-
-module "functions" {
-  source = "../../modules/functions"
-
-  name                 = local.name
-  artifacts_bucket     = module.artifacts.bucket_name
-  artifact_keys        = local.artifact_keys
-  architecture         = var.architecture
-  log_retention_days   = 30
-  subnet_ids           = module.network.private_subnet_ids
-  security_group_ids   = [module.network.lambda_security_group_id]
-  efs_file_system_arn  = module.storage.file_system_arn
-  efs_access_point_arn = module.storage.access_point_arn
-  efs_mount_target_ids = module.storage.mount_target_ids
-  table_name           = module.registry.table_name
-  table_arn            = module.registry.table_arn
-  table_kms_key_arn    = module.registry.kms_key_arn
-  token_key            = var.token_key
-  session_key          = var.session_key
-  public_url           = var.public_url
-  authkit_domain       = var.authkit_domain
-}
-
-module "api" {
-  source = "../../modules/api"
-
-  name               = local.name
-  log_retention_days = 30
-  functions = {
-    for fn in local.roles : fn => {
-      function_name = module.functions.function_names[fn]
-      qualifier     = "live"
-      invoke_arn    = module.functions.alias_invoke_arns[fn]
-    }
-  }
-}
-
-module "edge" {
-  source = "../../modules/edge"
-
-  name                = local.name
-  api_endpoint        = module.api.api_endpoint
+  release_version     = var.release_version
+  architecture        = var.architecture
+  budget_email        = var.budget_email
+  token_key           = var.token_key
   session_key         = var.session_key
+  authkit_domain      = var.authkit_domain
+  public_url          = var.public_url
   aliases             = var.aliases
   acm_certificate_arn = var.acm_certificate_arn
-}
-
-module "schedules" {
-  source = "../../modules/schedules"
-
-  name = local.name
-  functions = {
-    for fn in local.roles : fn => {
-      function_name = module.functions.function_names[fn]
-      qualifier     = "live"
-      alias_arn     = module.functions.alias_arns[fn]
-    }
-  }
-}
-
-module "budget" {
-  source = "../../modules/budget"
-
-  name      = local.name
-  limit_usd = 50
-  emails    = [var.budget_email]
 }

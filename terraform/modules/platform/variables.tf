@@ -1,0 +1,139 @@
+# Per-environment settings: what differs between dev and prod.
+
+variable "environment" {
+  description = "Environment name, e.g. \"dev\" or \"prod\"; every resource is named \"wikibot-<environment>-...\"."
+  type        = string
+
+  validation {
+    # wikibot-<environment> must fit the modules' 31-character name limit.
+    condition     = can(regex("^[a-z][a-z0-9-]{0,22}$", var.environment))
+    error_message = "environment must be 1-23 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "az_count" {
+  description = "Availability zones for the VPC (one public and one private subnet, one EFS mount target each)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.az_count >= 1 && var.az_count <= 3 && floor(var.az_count) == var.az_count
+    error_message = "az_count must be 1, 2 or 3."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Refuse DeleteTable on the registry table (off only where the environment may be destroyed)."
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "CloudWatch retention for the function logs and the API access log."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts, up to 365."
+  }
+}
+
+# Operator inputs, passed through from the environment root.
+
+variable "release_version" {
+  description = "Version folder of the zips in the artifacts bucket (wikibot/<version>/<function>.zip)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$", var.release_version))
+    error_message = "release_version must be a version string or git sha (letters, digits, . _ + -)."
+  }
+}
+
+variable "architecture" {
+  description = "Lambda instruction set the zips were built for."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "budget_email" {
+  description = "Address that receives the monthly budget alerts."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.budget_email))
+    error_message = "budget_email must be an e-mail address."
+  }
+}
+
+variable "token_key" {
+  description = "Secret for hashing API tokens (WIKIBOT_TOKEN_KEY): 32+ random characters."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.token_key) >= 32
+    error_message = "token_key must be at least 32 characters."
+  }
+}
+
+variable "session_key" {
+  description = "HS256 session-cookie key (WIKIBOT_SESSION_KEY and the edge KeyValueStore): 32+ random characters."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.session_key) >= 32
+    error_message = "session_key must be at least 32 characters."
+  }
+}
+
+variable "authkit_domain" {
+  description = "WorkOS AuthKit domain, e.g. https://example.authkit.app (empty: bearer tokens only)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.authkit_domain == "" || can(regex("^https://[^/]+$", var.authkit_domain))
+    error_message = "authkit_domain must be empty or https://host."
+  }
+}
+
+variable "public_url" {
+  description = "Base URL users reach; after the first apply set it to the cloudfront_url output (or your domain)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.public_url == "" || can(regex("^https://[^/]+$", var.public_url))
+    error_message = "public_url must be empty or https://host."
+  }
+}
+
+variable "aliases" {
+  description = "Custom domain names for CloudFront, e.g. [\"wiki.example.com\"]; empty uses the CloudFront domain."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.aliases) <= 10
+    error_message = "At most 10 aliases."
+  }
+}
+
+variable "acm_certificate_arn" {
+  description = "ACM certificate in us-east-1 covering the aliases (required with aliases)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.acm_certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:us-east-1:", var.acm_certificate_arn))
+    error_message = "acm_certificate_arn must be an ACM certificate ARN in us-east-1."
+  }
+}
