@@ -272,17 +272,3 @@ class GitRepo:
                 os.unlink(lockfile)
         except FileNotFoundError:
             pass
-
-    def recover(self) -> list[str]:
-        """Remove every stale `*.lock` under refs and objects; returns what was removed."""
-        removed = []
-        for lock in list(self.path.glob("*.lock")) + list(self.path.glob("refs/**/*.lock")):
-            before = lock.exists()
-            self._clear_if_stale(lock)
-            if before and not lock.exists():
-                removed.append(str(lock.relative_to(self.path)))
-        for lock in self.path.glob("objects/??/*.lock"):
-            self._clear_if_stale(lock)
-            if not lock.exists():
-                removed.append(str(lock.relative_to(self.path)))
-        return removed
