@@ -7,13 +7,12 @@ index is built at start-up, and none can be wrong for another tenant or after a 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from wikibot.errors import InvalidInput
 from wikibot.pages import markdown, names
+from wikibot.store.cache import LRU
 
 if TYPE_CHECKING:
     from wikibot.store.repo import GitRepo
@@ -40,16 +39,13 @@ def _targets(links: list[str]) -> frozenset[str]:
 
 
 class PageIndex:
-    """A bounded, thread-safe LRU of `PageInfo` keyed by blob id (shared across wikis)."""
+    """Parsed pages by blob id and page listings by tree id, bounded (shared across wikis)."""
 
     _shared: ClassVar[PageIndex | None] = None
 
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[bytes, PageInfo] = OrderedDict()
-        self._bytes = 0
-        self._trees: OrderedDict[bytes, tuple[tuple[str, bytes], ...]] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_trees: int = 256):
+        self._infos: LRU[PageInfo] = LRU(max_bytes, cost=lambda info: len(info.text))
+        self._trees: LRU[tuple[tuple[str, bytes], ...]] = LRU(max_trees)
 
     @classmethod
     def shared(cls) -> PageIndex:
@@ -60,36 +56,19 @@ class PageIndex:
 
     def info(self, repo: GitRepo, blob: bytes) -> PageInfo:
         """Parsed facts of a page blob, from the cache or parsed now."""
-        with self._lock:
-            found = self._items.get(blob)
-            if found is not None:
-                self._items.move_to_end(blob)
-                return found
-        text = repo.objects[blob].data.decode("utf-8", "replace")
-        links = markdown.extract_links(text)
-        info = PageInfo(text, markdown.parse_meta(text), tuple(links), _targets(links))
-        with self._lock:
-            if blob not in self._items:
-                self._items[blob] = info
-                self._bytes += len(text)
-                while self._bytes > self.max_bytes and self._items:
-                    _, old = self._items.popitem(last=False)
-                    self._bytes -= len(old.text)
-        return info
+
+        def parse() -> PageInfo:
+            text = repo.objects[blob].data.decode("utf-8", "replace")
+            links = markdown.extract_links(text)
+            return PageInfo(text, markdown.parse_meta(text), tuple(links), _targets(links))
+
+        return self._infos.get_or_make(blob, parse)
 
     def page_files(self, repo: GitRepo, tree: bytes) -> tuple[tuple[str, bytes], ...]:
         """(page file, blob id) of every page under a root tree, from the cache or walked now."""
-        with self._lock:
-            found = self._trees.get(tree)
-            if found is not None:
-                self._trees.move_to_end(tree)
-                return found
-        files = tuple((p, b) for p, b in repo.walk_files(tree) if names.is_page_file(p))
-        with self._lock:
-            self._trees[tree] = files
-            while len(self._trees) > 256:
-                self._trees.popitem(last=False)
-        return files
+        return self._trees.get_or_make(
+            tree, lambda: tuple((p, b) for p, b in repo.walk_files(tree) if names.is_page_file(p))
+        )
 
     def pages(self, repo: GitRepo, tree: bytes) -> list[tuple[str, PageInfo]]:
         """(page file, parsed info) of every page under a root tree."""

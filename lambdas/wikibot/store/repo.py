@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +22,14 @@ from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
 from wikibot.errors import InvalidInput, NotFound, WikibotError
+from wikibot.store.cache import LRU
 
 BRANCH = b"refs/heads/main"
 FILE_MODE = 0o100644
 ZERO = b"0" * 40
+
+# Parsed trees and commits of every wiki in this process, by object id.
+_PARSED: LRU[Tree | Commit] = LRU(4096)
 
 # (path, bytes) writes a file; (path, None) deletes it.
 Change = tuple[str, bytes | None]
@@ -70,8 +72,6 @@ class GitRepo:
         self.max_attempts = max_attempts
         self._repo = Repo(str(self.path))
         self.objects = self._repo.object_store
-        self._parsed: OrderedDict[bytes, Tree | Commit] = OrderedDict()
-        self._parsed_lock = threading.Lock()
 
     @classmethod
     def init(cls, path: Path, **kwargs: float) -> GitRepo:
@@ -115,23 +115,12 @@ class GitRepo:
         return self.objects[sha].type_name == b"commit"
 
     def parsed(self, sha: bytes) -> Tree | Commit:
-        """A tree or commit, parsed once per process: ids name immutable content.
+        """A tree or commit, parsed once per process (shared by all wikis: ids name content).
 
         Callers must not mutate the result (dulwich's `commit_tree_changes` mutates the trees it
         loads, so it is given the uncached object store).
         """
-        with self._parsed_lock:
-            found = self._parsed.get(sha)
-            if found is not None:
-                self._parsed.move_to_end(sha)
-                return found
-        obj = self.objects[sha]
-        if obj.type_name in (b"tree", b"commit"):
-            with self._parsed_lock:
-                self._parsed[sha] = obj
-                if len(self._parsed) > 2048:
-                    self._parsed.popitem(last=False)
-        return obj
+        return _PARSED.get_or_make(sha, lambda: self.objects[sha])
 
     def commit(self, sha: bytes) -> Commit:
         """The commit object with this id."""
