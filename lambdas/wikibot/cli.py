@@ -8,8 +8,13 @@ import sys
 import threading
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wikibot.errors import WikibotError
+
+if TYPE_CHECKING:
+    from wikibot.registry import Registry
+    from wikibot.settings import Settings
 
 DEFAULT_DATA = Path(".wikibot")
 
@@ -81,7 +86,7 @@ def _emit(args: argparse.Namespace, data: object, text: str) -> None:
     print(json.dumps(data, default=str) if args.json else text)
 
 
-def _registry(args: argparse.Namespace):  # noqa: ANN202 - (settings, registry)
+def _registry(args: argparse.Namespace) -> tuple[Settings, Registry]:
     from wikibot.local.dev import local_settings
     from wikibot.registry import open_registry
 
@@ -92,10 +97,12 @@ def _registry(args: argparse.Namespace):  # noqa: ANN202 - (settings, registry)
 def cmd_dev(args: argparse.Namespace) -> None:
     """Run the local platform until interrupted."""
     from wikibot.local import dev, gateway
+    from wikibot.settings import Limits
 
     # Bind first so --port 0 can print the real address.
     routes: dict = {}  # filled once the handlers are configured for the bound address
-    server = gateway.serve(routes, args.host, args.port, max_body_bytes=16 * 1024 * 1024)
+    max_body = Limits().max_request_bytes
+    server = gateway.serve(routes, args.host, args.port, max_body_bytes=max_body)
     host, port = server.server_address[:2]
     base = f"http://{host}:{port}"
     setup = dev.prepare(args.data, base)

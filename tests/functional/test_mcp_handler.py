@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import importlib
 import json
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from wikibot.local.dev import local_settings
+from wikibot.local.dev import as_lambda_invocation, local_settings
 from wikibot.local.gateway import FakeLambdaContext
 from wikibot.provision import create_wiki
 from wikibot.registry import open_registry
@@ -52,14 +51,8 @@ def rpc(method: str, params: dict, id: int = 1) -> dict:
 
 
 def invoke(handler, e):
-    # Lambda calls the handler on a thread with an event loop; so does this test.
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        return handler(e, FakeLambdaContext("mcp"))
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
+    # As `wikibot dev` runs it: an invocation thread with its own event loop, as on Lambda.
+    return as_lambda_invocation(handler)(e, FakeLambdaContext("mcp"))
 
 
 def test_warm_invocations_in_one_process(lambda_env):

@@ -91,18 +91,16 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
         """Read a page at head or at a revision, optionally only one section."""
         path = self.file_for(name)
         commit = self.repo.resolve(revision)
-        data = self.repo.read(self.repo.tree_of(commit), path)
-        if data is None:
+        blob = self.repo.blob_id(self.repo.tree_of(commit), path)
+        if blob is None:
             at = f" at revision {revision}" if revision else ""
             raise NotFound(
                 f"Page {name!r} does not exist{at}. Use list_notes or search_notes to find "
                 "pages, or write_note to create it."
             )
-        text = data.decode("utf-8", "replace")
-        meta = markdown.parse_meta(text)
-        if section:
-            text = markdown.extract_section(text, section)
-        return Page(names.page_name(path), path, commit.decode(), text, meta)
+        info = self.index.info(self.repo, blob)  # shared with links/list/search: parsed once
+        text = markdown.extract_section(info.text, section) if section else info.text
+        return Page(names.page_name(path), path, commit.decode(), text, info.meta)
 
     def exists(self, name: str) -> bool:
         """Whether the page exists at head."""
