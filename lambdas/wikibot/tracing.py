@@ -219,7 +219,9 @@ class InitTimer:
     module) to `log()`.
     """
 
-    def __init__(self, function: str, *, started: float | None = None, stream: TextIO | None = None):
+    def __init__(
+        self, function: str, *, started: float | None = None, stream: TextIO | None = None
+    ):
         self.function = function
         self.started = time.perf_counter() if started is None else started
         self.phases: dict[str, float] = {}
