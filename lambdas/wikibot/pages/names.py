@@ -26,19 +26,33 @@ MAX_ATTACHMENT_BYTES = 255
 
 # Removed by Otterwiki's sanitize_pagename; "." is handled separately for a clearer message.
 _DROPPED_CHARS = "?|$!#"
-# Control, surrogate and line/paragraph separator categories, plus the BOM that Otterwiki's
-# WikiLink parser uses internally as a pipe placeholder.
-_BAD_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
-_BAD_EXTRA = {"\ufeff"}
+# Control, surrogate and line/paragraph separator categories.
+_CONTROL_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
+# Format characters (category Cf) are invisible: zero-width spaces and joiners (U+200B..U+200F),
+# bidi embeddings and overrides (U+202A..U+202E, U+2066..U+2069), word joiners (U+2060..U+2064),
+# the BOM U+FEFF (which Otterwiki's WikiLink parser also uses as a pipe placeholder) and the soft
+# hyphen. "Home\u200b" would look exactly like "Home", so names with them are refused.
+_FORMAT_CATEGORY = "Cf"
+
+
+def unsafe_char(value: str) -> str | None:
+    """The first control or invisible format character in `value`, described, or None."""
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category in _CONTROL_CATEGORIES:
+            return f"the control character U+{ord(ch):04X}"
+        if category == _FORMAT_CATEGORY:
+            label = unicodedata.name(ch, "format character").lower()
+            return f"the invisible character U+{ord(ch):04X} ({label})"
+    return None
 
 
 def _check_chars(value: str, what: str) -> None:
-    for ch in value:
-        if ch in _BAD_EXTRA or unicodedata.category(ch) in _BAD_CATEGORIES:
-            raise InvalidInput(
-                f"{what} {value!r} contains the control character U+{ord(ch):04X}; "
-                "use printable characters only."
-            )
+    bad = unsafe_char(value)
+    if bad:
+        raise InvalidInput(
+            f"{what} {value!r} contains {bad}; use visible, printable characters only."
+        )
     if "\\" in value:
         raise InvalidInput(
             f"{what} {value!r} contains a backslash; separate folders with '/' instead."
