@@ -214,16 +214,17 @@ def test_wiki_path_refuses_escaping_names(tmp_path):
             wiki_path(tmp_path, user, wiki)
 
 
-def test_default_limits_refuse_a_page_over_1_mb_and_an_attachment_over_10_mb(tmp_path):
+def test_default_limits_refuse_a_page_or_attachment_one_byte_over(tmp_path):
     path = wiki_path(tmp_path, "ann", "notes")
     GitRepo.init(path)
     store = WikiStore.open(path)
-    store.write("Doc", "x" * 1_000_000, ANN)  # exactly at the limit is fine
+    most_page, most_file = Limits().max_page_bytes, Limits().max_attachment_bytes
+    store.write("Doc", "x" * most_page, ANN)  # exactly at the limit is fine
     head = store.repo.head()
-    with pytest.raises(TooLarge, match="1,000,000"):
-        store.write("Big", "x" * 1_000_001, ANN)
-    store.put_attachment("Doc", "ok.bin", b"\0" * (10 * 1024 * 1024), ANN)
+    with pytest.raises(TooLarge, match=f"{most_page:,}"):
+        store.write("Big", "x" * (most_page + 1), ANN)
+    store.put_attachment("Doc", "ok.bin", b"\0" * most_file, ANN)
     head = store.repo.head()
-    with pytest.raises(TooLarge):
-        store.put_attachment("Doc", "big.bin", b"\0" * (10 * 1024 * 1024 + 1), ANN)
+    with pytest.raises(TooLarge, match=f"{most_file:,}"):
+        store.put_attachment("Doc", "big.bin", b"\0" * (most_file + 1), ANN)
     assert store.repo.head() == head
