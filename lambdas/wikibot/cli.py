@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dev.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     dev.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks one)")
+    dev.set_defaults(data=None)  # None: WIKIBOT_DATA if set, else ./.wikibot
 
     users = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     uc = users.add_parser("create", parents=[common], help="create a user")
@@ -97,15 +98,17 @@ def _registry(args: argparse.Namespace) -> tuple[Settings, Registry]:
 def cmd_dev(args: argparse.Namespace) -> None:
     """Run the local platform until interrupted."""
     from wikibot.local import dev, gateway
-    from wikibot.settings import Limits
+    from wikibot.settings import from_env
 
     # Bind first so --port 0 can print the real address.
     routes: dict = {}  # filled once the handlers are configured for the bound address
-    max_body = Limits().max_request_bytes
-    server = gateway.serve(routes, args.host, args.port, max_body_bytes=max_body)
+    env = from_env()  # the user's own WIKIBOT_* hold; options given here override them
+    server = gateway.serve(
+        routes, args.host, args.port, max_body_bytes=env.limits.max_request_bytes
+    )
     host, port = server.server_address[:2]
     base = f"http://{host}:{port}"
-    setup = dev.prepare(args.data, base)
+    setup = dev.prepare(args.data, base, env)
     routes.update(dev.handlers(setup.settings))
     mcp_url = f"{base}/{setup.user}/{setup.wiki}/mcp"
     info = {

@@ -8,19 +8,36 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 PREFIX = "WIKIBOT_"
 
 
+# Lambda refuses a synchronous invocation whose event exceeds 6 MiB. API Gateway puts a binary
+# body into the event base64-encoded (4/3 larger), so a 4 MiB body becomes 5.33 MiB and leaves
+# 0.67 MiB for headers and request context: 4 MiB is the largest body that fits through every door.
+# It is also the MCP SDK's own body cap, so the MCP gate refuses first, in JSON-RPC.
+LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
+REQUEST_BYTES = 4 * 1024 * 1024
+# An attachment travels base64 inside a JSON-RPC request (4/3 larger): 3,000,000 bytes become
+# 4,000,000 characters, leaving 194,304 bytes for the JSON around them.
+ATTACHMENT_BYTES = 3_000_000
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Size limits that protect the store; configurable per deployment."""
+    """Size limits that protect the store and fit Lambda's payload; configurable per deployment.
+
+    Attributes:
+        max_page_bytes: Largest page (UTF-8 Markdown).
+        max_attachment_bytes: Largest attachment; it must fit base64 in one request.
+        max_request_bytes: Largest request body any door accepts (MCP, web, git push).
+    """
 
     max_page_bytes: int = 1_000_000
-    max_attachment_bytes: int = 10 * 1024 * 1024
-    max_request_bytes: int = 16 * 1024 * 1024
+    max_attachment_bytes: int = ATTACHMENT_BYTES
+    max_request_bytes: int = REQUEST_BYTES
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,7 @@ class Settings:
         session_key: HS256 key for browser session cookies (shared with the CloudFront Function).
         public_url: Base URL users reach, used in printed URLs and OAuth metadata.
         authkit_domain: WorkOS AuthKit domain for OAuth (empty: bearer tokens only).
+        tracing: Send X-Ray traces (`WIKIBOT_TRACING=1`); off, `aws_xray_sdk` is never imported.
         limits: Size limits.
     """
 
@@ -43,6 +61,7 @@ class Settings:
     session_key: str = field(default="", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     authkit_domain: str = ""
+    tracing: bool = False
     limits: Limits = Limits()
 
     def with_(self, **changes: object) -> Settings:
@@ -70,6 +89,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         session_key=get("SESSION_KEY"),
         public_url=get("PUBLIC_URL", Settings.public_url).rstrip("/"),
         authkit_domain=get("AUTHKIT_DOMAIN").rstrip("/"),
+        tracing=get("TRACING").strip().lower() in ("1", "true", "yes", "on"),
         limits=Limits(
             max_page_bytes=int(get("MAX_PAGE_BYTES", str(defaults.max_page_bytes))),
             max_attachment_bytes=int(
@@ -78,6 +98,23 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             max_request_bytes=int(get("MAX_REQUEST_BYTES", str(defaults.max_request_bytes))),
         ),
     )
+
+
+def to_dict(settings: Settings) -> dict:
+    """JSON-safe form of `settings`, for handing them to another process explicitly."""
+    data = {f.name: getattr(settings, f.name) for f in fields(settings)}
+    data["data_root"] = str(settings.data_root)
+    data["limits"] = asdict(settings.limits)
+    return data
+
+
+def from_dict(data: Mapping[str, object]) -> Settings:
+    """The settings `to_dict` described (unknown keys are ignored, missing ones default)."""
+    known = {f.name for f in fields(Settings)}
+    values = {k: v for k, v in data.items() if k in known}
+    values["data_root"] = Path(str(values.get("data_root", Settings.data_root)))
+    values["limits"] = Limits(**dict(values.get("limits") or {}))
+    return Settings(**values)
 
 
 def to_env(settings: Settings) -> dict[str, str]:
@@ -89,6 +126,7 @@ def to_env(settings: Settings) -> dict[str, str]:
         "SESSION_KEY": settings.session_key,
         "PUBLIC_URL": settings.public_url,
         "AUTHKIT_DOMAIN": settings.authkit_domain,
+        "TRACING": "1" if settings.tracing else "",
         "MAX_PAGE_BYTES": str(settings.limits.max_page_bytes),
         "MAX_ATTACHMENT_BYTES": str(settings.limits.max_attachment_bytes),
         "MAX_REQUEST_BYTES": str(settings.limits.max_request_bytes),

@@ -3,36 +3,29 @@
 from __future__ import annotations
 
 import copy
-import importlib
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from wikibot.local.dev import as_lambda_invocation, local_settings
 from wikibot.local.gateway import FakeLambdaContext
+from wikibot.mcp.handler import make_handler
 from wikibot.provision import create_wiki
 from wikibot.registry import open_registry
-from wikibot.settings import to_env
 from wikibot.store import WikiStore, wiki_path
 
 EVENT = json.loads((Path(__file__).parent.parent / "events" / "apigw_v2_post_mcp.json").read_text())
 
 
 @pytest.fixture
-def lambda_env(tmp_path, monkeypatch):
+def lambda_env(tmp_path):
     settings = local_settings(tmp_path / "data")
     registry = open_registry(settings)
     registry.create_user("alice", "alice@example.com", "Alice")
     create_wiki(settings, registry, "alice", "notes", "Notes")
     _, token = registry.create_token("alice", "alice", "notes")
-    for key, value in to_env(settings).items():
-        monkeypatch.setenv(key, value)
-    sys.modules.pop("wikibot.mcp.handler", None)  # a fresh INIT with this environment
-    handler = importlib.import_module("wikibot.mcp.handler").handler
-    yield handler, token, settings
-    sys.modules.pop("wikibot.mcp.handler", None)
+    return make_handler(settings), token, settings
 
 
 def event(token: str | None, body: dict) -> dict:
@@ -85,12 +78,12 @@ def test_missing_and_forged_tokens_are_refused_by_the_handler(lambda_env):
 
 
 def test_oauth_metadata_is_advertised_only_when_an_authorization_server_is_configured(tmp_path):
-    from wikibot.mcp.app import Gate
+    from wikibot.mcp.gate import Gatekeeper
 
     settings = local_settings(tmp_path / "data", "https://wiki.example")
-    plain = Gate(None, settings, None)
+    plain = Gatekeeper(settings, None)
     assert plain.challenge("a", "b", presented=False) == 'Bearer realm="wikibot"'
-    oauth = Gate(None, settings.with_(authkit_domain="https://auth.example"), None)
+    oauth = Gatekeeper(settings.with_(authkit_domain="https://auth.example"), None)
     assert oauth.challenge("a", "b", presented=True) == (
         'Bearer realm="wikibot", error="invalid_token", resource_metadata='
         '"https://wiki.example/.well-known/oauth-protected-resource/a/b/mcp"'

@@ -17,7 +17,7 @@ from typing import Any
 
 from wikibot.provision import create_wiki
 from wikibot.registry import open_registry
-from wikibot.settings import Settings, to_env
+from wikibot.settings import Settings, from_env
 
 DEV_USER, DEV_WIKI = "dev", "notes"
 
@@ -42,25 +42,36 @@ def _private_json(path: Path, make: dict) -> dict:
     return make
 
 
-def local_settings(data: Path, public_url: str = Settings.public_url) -> Settings:
-    """Settings for a local data folder, creating the folder and its keys on first use."""
-    data = data.resolve()
-    data.mkdir(parents=True, exist_ok=True)
+def local_settings(
+    data: Path | None = None, public_url: str | None = None, *, base: Settings | None = None
+) -> Settings:
+    """Settings for a local data folder, creating the folder and its keys on first use.
+
+    Args:
+        data: The data folder; None keeps `base`'s (`WIKIBOT_DATA`, else `./.wikibot`).
+        public_url: Base URL to print and advertise; None keeps `base`'s.
+        base: Settings to start from; default `from_env()`, so a user's own `WIKIBOT_*`
+            variables hold unless an explicit argument overrides them. Keys missing there come
+            from `{data}/secrets.json` (created 0600).
+    """
+    base = from_env() if base is None else base
+    root = (data if data is not None else base.data_root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
     keys = _private_json(
-        data / "secrets.json",
+        root / "secrets.json",
         {"token_key": secrets.token_urlsafe(32), "session_key": secrets.token_urlsafe(32)},
     )
-    return Settings(
-        data_root=data,
-        token_key=keys["token_key"],
-        session_key=keys["session_key"],
-        public_url=public_url.rstrip("/"),
+    return base.with_(
+        data_root=root,
+        token_key=base.token_key or keys["token_key"],
+        session_key=base.session_key or keys["session_key"],
+        public_url=(public_url or base.public_url).rstrip("/"),
     )
 
 
-def prepare(data: Path, public_url: str) -> DevSetup:
+def prepare(data: Path | None, public_url: str | None, base: Settings | None = None) -> DevSetup:
     """Create the data folder, keys, a first user, wiki and token on first run."""
-    settings = local_settings(data, public_url)
+    settings = local_settings(data, public_url, base=base)
     data = settings.data_root
     state_file = data / "dev.json"
     if state_file.exists():
@@ -75,12 +86,10 @@ def prepare(data: Path, public_url: str) -> DevSetup:
 
 
 def handlers(settings: Settings) -> dict:
-    """Import the Lambda handlers configured exactly as Lambda would configure them."""
-    # The handlers read WIKIBOT_* at import, like a Lambda's INIT phase; set them first.
-    os.environ.update(to_env(settings))
-    from wikibot.mcp.handler import handler as mcp_handler
+    """The Lambda handlers built from these settings (in this process)."""
+    from wikibot.mcp.handler import make_handler
 
-    return {"mcp": as_lambda_invocation(mcp_handler)}
+    return {"mcp": as_lambda_invocation(make_handler(settings))}
 
 
 def as_lambda_invocation(handler: Any) -> Any:

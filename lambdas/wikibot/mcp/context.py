@@ -1,19 +1,19 @@
 """What a tool needs from the request: the resolved access and that wiki's store.
 
-The HTTP gate (mcp/app.py) resolves identity, wiki and role once per request and puts the
-`Access` in the ASGI scope; tools only say which action they perform.
+The gate (mcp/app.py for FastMCP, mcp/fast for the cold path) resolves identity, wiki and role
+once per request and binds them with `bind`; tools only say which action they perform. A
+contextvar carries them, so tools work the same under FastMCP (whose tasks and worker threads
+copy the context) and under the cold path, which imports no fastmcp at all.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import functools
-from collections.abc import Callable
-from typing import Any
-
-from fastmcp.exceptions import ToolError
-from fastmcp.server.dependencies import get_http_request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from wikibot.auth.access import Access
 from wikibot.errors import (
@@ -27,8 +27,16 @@ from wikibot.errors import (
 )
 from wikibot.store import Author, WikiStore
 
-SCOPE_KEY = "wikibot.access"
-STORE_KEY = "wikibot.store"
+
+@dataclass(frozen=True)
+class Request:
+    """One MCP request's resolved access and the store of the wiki it names."""
+
+    access: Access
+    store: WikiStore
+
+
+_current: ContextVar[Request | None] = ContextVar("wikibot_mcp_request", default=None)
 
 _LABELS = {
     Conflict: "Conflict",
@@ -40,13 +48,25 @@ _LABELS = {
 }
 
 
+@contextmanager
+def bind(access: Access, store: WikiStore) -> Iterator[Request]:
+    """Make `access` and `store` the current request's for the duration of the block."""
+    request = Request(access, store)
+    token = _current.set(request)
+    try:
+        yield request
+    finally:
+        _current.reset(token)
+
+
 def wiki(action: str) -> tuple[WikiStore, Author]:
     """The current wiki's store and the acting author, if the caller's role allows `action`."""
-    scope = get_http_request().scope
-    access: Access = scope[SCOPE_KEY]
-    access.require(action)
-    author = Author(access.name, access.email, "mcp")
-    return scope[STORE_KEY], author
+    request = _current.get()
+    if request is None:
+        raise RuntimeError("No MCP request is bound; tools run only behind the gate.")
+    request.access.require(action)
+    author = Author(request.access.name, request.access.email, "mcp")
+    return request.store, author
 
 
 def decode_base64(data: str, what: str) -> bytes:
@@ -57,15 +77,7 @@ def decode_base64(data: str, what: str) -> bytes:
         raise InvalidInput(f"{what} is not valid base64; encode the file bytes as base64.") from exc
 
 
-def tool_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Map core errors to MCP tool errors whose text tells the agent what to do next."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except WikibotError as exc:
-            label = next((v for k, v in _LABELS.items() if isinstance(exc, k)), "Error")
-            raise ToolError(f"{label}: {exc}") from exc
-
-    return wrapper
+def error_text(exc: WikibotError) -> str:
+    """The tool-error text for a core error: a label the agent can act on, then the message."""
+    label = next((v for k, v in _LABELS.items() if isinstance(exc, k)), "Error")
+    return f"{label}: {exc}"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from fastmcp import FastMCP
+from fastmcp.exceptions import ToolError
 
-from wikibot.mcp.context import tool_errors
+from wikibot.errors import WikibotError
+from wikibot.mcp.context import error_text
 from wikibot.mcp.tools import attachments, history, notes, query
 
 INSTRUCTIONS = """\
@@ -40,6 +43,19 @@ TOOLS: list[tuple[Callable[..., Any], dict[str, bool]]] = [
     (attachments.download_attachment, READ),
     (attachments.delete_attachment, DESTROY),
 ]
+
+
+def tool_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Map core errors to MCP tool errors whose text tells the agent what to do next."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except WikibotError as exc:
+            raise ToolError(error_text(exc)) from exc
+
+    return wrapper
 
 
 def create_server() -> FastMCP:
