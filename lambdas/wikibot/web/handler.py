@@ -1,0 +1,74 @@
+"""Lambda entry for the wiki function: the Otterwiki UI and git smart HTTP.
+
+Why apig-wsgi: Otterwiki is a Flask (WSGI) app and API Gateway HTTP APIs send payload 2.0
+events; apig-wsgi is the maintained WSGI adapter for both payload versions (Mangum speaks only
+ASGI, and wrapping WSGI in an ASGI bridge would add a thread hop and an import for nothing). It
+handles v2 cookies, base64 bodies and binary responses (attachments), and imports only the
+standard library.
+
+INIT stays small on purpose: importing this module loads no Flask, Otterwiki or dulwich code.
+`library.install()` registers the lazy `otterwiki.server` and `otterwiki.gitstorage` stand-ins
+(so GitPython is never imported), and the Otterwiki app boots on the first page request.
+
+Routes: `/{user}/{wiki}.git/...` goes to `wikibot.githttp.make_app(settings)` (imported when
+first needed; 404 while that module does not exist); everything else under `/{user}/{wiki}/`
+to `wikibot.web.app.WebApp`. The warming ping `{"wikibot": "warm"}` returns at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from apig_wsgi import make_lambda_handler
+
+from wikibot.settings import Settings, from_env
+from wikibot.web import library
+
+GIT_PATH = re.compile(r"^/[^/]+/[^/]+\.git(/|$)")
+Handler = Callable[[dict, Any], dict]
+
+
+def _not_found(environ: dict, start_response: Any) -> list[bytes]:
+    from wikibot.web import pages
+
+    return pages.respond(start_response, 404, "Not found", "Git access is not available here.")
+
+
+def _git_app(settings: Settings) -> Any:
+    try:
+        from wikibot import githttp
+    except ImportError:
+        return _not_found
+    return githttp.make_app(settings)
+
+
+def make_handler(settings: Settings) -> Handler:
+    """Build the wiki Lambda's handler for these settings (cheap: apps are built on first use)."""
+    from wikibot.web.otterwiki_boot import otterwiki_config
+
+    library.install(otterwiki_config(settings))
+    apps: dict[str, Handler] = {}
+
+    def lambda_for(kind: str) -> Handler:
+        if kind not in apps:
+            if kind == "git":
+                wsgi = _git_app(settings)
+            else:
+                from wikibot.web.app import WebApp
+
+                wsgi = WebApp(settings)
+            apps[kind] = make_lambda_handler(wsgi, binary_support=True)
+        return apps[kind]
+
+    def handler(event: dict, context: Any) -> dict:
+        if event.get("wikibot") == "warm":
+            return {"warm": True}
+        path = event.get("rawPath") or event.get("path") or "/"
+        return lambda_for("git" if GIT_PATH.match(path) else "web")(event, context)
+
+    return handler
+
+
+handler = make_handler(from_env())

@@ -1,0 +1,177 @@
+"""What wikibot adds to Otterwiki's Flask app: platform mode, base revisions, cache headers.
+
+Registered once after `library.boot()`; Otterwiki's views stay as they are.
+
+- Platform mode: identity comes from proxy headers set by `wikibot.web.app`; Otterwiki's login,
+  registration, user admin, mail, repository management and `/.git` routes answer 404.
+- Base revision: the editor form gets a hidden `wikibot_base` (the revision of the page the
+  editor opened). A save whose page changed since is refused with `Conflict`; the text the user
+  typed is kept as an Otterwiki draft and Otterwiki's own draft view shows what changed, so the
+  user merges and saves again. Never a silent overwrite.
+- Attachments: served from the repository (bytes), not `send_file` from a path.
+"""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from typing import Any
+
+from wikibot.errors import Conflict
+
+BLOCKED_ENDPOINTS = frozenset(
+    {
+        "login",
+        "register",
+        "logout",
+        "lost_password",
+        "confirm_email",
+        "recover_password",
+        "request_confirmation_link",
+        "settings",
+        "change_password",
+        "user",
+        "admin_user_management",
+        "admin_repository_management",
+        "admin_permissions_and_registration",
+        "admin_mail_preferences",
+        "housekeeping",
+        "security_check",
+        "pull_webhook",
+        "git_info_refs",
+        "git_upload_pack",
+        "git_receive_pack",
+        "dotgit",
+    }
+)
+NO_STORE_ENDPOINTS = frozenset({"edit", "preview", "draft", "draft_discard", "save"})
+_CONTENT_INPUT = re.compile(r'(<input id="save_content" type="hidden" name="content" value="">)')
+
+
+def install(app: Any, storage: Any) -> None:
+    """Register wikibot's request hooks and error handlers on Otterwiki's app."""
+    from flask import abort, g, request
+
+    @app.before_request
+    def platform_mode() -> None:
+        if request.endpoint in BLOCKED_ENDPOINTS or (
+            request.endpoint and request.endpoint.startswith(("git_", "admin_user"))
+        ):
+            abort(404)
+        if request.endpoint == "save":
+            base = request.form.get("wikibot_base", "")
+            # No base (an old form, a script): Otterwiki's behaviour, last write wins.
+            storage.target.save_base = base or None
+
+    @app.after_request
+    def after(response: Any) -> Any:
+        if _is_editor(request, response):
+            _inject_base(response, storage, request)
+        g.setdefault("wikibot_endpoint", request.endpoint)
+        return response
+
+    @app.errorhandler(Conflict)
+    def conflict(exc: Conflict) -> Any:
+        return _keep_as_draft(storage)
+
+    _serve_attachments_from_store()
+
+
+def _is_editor(request: Any, response: Any) -> bool:
+    return (
+        response.status_code == 200
+        and response.mimetype == "text/html"
+        and request.endpoint in ("edit", "view")
+        and not response.direct_passthrough
+    )
+
+
+def _inject_base(response: Any, storage: Any, request: Any) -> None:
+    """Put the page's current revision into the editor's save form."""
+    body = response.get_data(as_text=True)
+    if 'id="saveform"' not in body:
+        return
+    from otterwiki.helper import get_filename
+
+    path = (request.view_args or {}).get("path", "")
+    sha = storage.target.last_change(get_filename(path)) if path else None
+    exists = sha is not None and storage.target.exists(get_filename(path))
+    base = sha.decode() if exists else "new"
+    field = f'<input type="hidden" name="wikibot_base" value="{base}">'
+    response.set_data(_CONTENT_INPUT.sub(lambda m: m.group(1) + field, body))
+
+
+def _keep_as_draft(storage: Any) -> Any:
+    """A save lost to a concurrent change: keep the user's text as a draft and show the diff."""
+    import otterwiki.auth
+    from flask import make_response, request
+    from otterwiki.helper import toast
+    from otterwiki.wiki import Page
+
+    path = (request.view_args or {}).get("path", "")
+    content = request.form.get("content", "").replace("\r\n", "\n").strip() + "\n"
+    base = storage.target.save_base or ""
+    storage.target.refresh()  # read the page as it is now
+    author = otterwiki.auth.get_author()
+    page = Page(path)
+    page.save_draft(author, content, revision="" if base == "new" else base[:6])
+    toast(
+        f"{page.pagename_full} was changed by someone else after you opened the editor. "
+        "Your text is kept as a draft: review the changes below, continue editing the draft "
+        "to merge them, and save again.",
+        "warning",
+    )
+    response = make_response(page.editor(author=author, handle_draft=None), 409)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _serve_attachments_from_store() -> None:
+    """Otterwiki's `Attachment` reads a work tree; these methods read the repository instead."""
+    import otterwiki.wiki as wiki
+    from flask import abort, make_response, send_file
+    from otterwiki.util import sizeof_fmt
+
+    original = wiki.Attachment
+
+    class StoreAttachment(original):  # type: ignore[misc, valid-type]
+        def exists(self) -> bool:
+            return wiki.storage.exists(self.filepath) and not wiki.storage.isdir(self.filepath)
+
+        @property
+        def data(self) -> dict:
+            info = dict(
+                filename=self.filename,
+                filepath=self.filepath,
+                url=self.get_url(),
+                thumbnail_url=self.get_thumbnail_url(),
+                thumbnail_icon=self.get_thumbnail_icon(),
+                filesize=sizeof_fmt(wiki.storage.size(self.filepath)),
+                datetime=self.datetime,
+                mimetype=self.mimetype,
+                revision=self._revision,
+                author_name=self.author_name,
+                author_email=self.author_email,
+                message=self.message,
+            )
+            return info
+
+        def get(self) -> Any:
+            if self.revision is not None:
+                return super().get()  # already reads bytes at a revision
+            if not wiki.has_permission("READ"):
+                abort(403)
+            if not self.exists():
+                abort(404)
+            content = wiki.storage.load(self.filepath, mode="rb")
+            response = make_response(
+                send_file(
+                    BytesIO(content),
+                    mimetype=self.mimetype or "application/octet-stream",
+                    as_attachment=self.mimetype in wiki.ATTACHMENT_FORCE_DOWNLOAD,
+                    download_name=self.filename,
+                )
+            )
+            return self._harden_response(response)
+
+    wiki.Attachment = StoreAttachment

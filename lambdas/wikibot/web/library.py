@@ -1,0 +1,208 @@
+"""Otterwiki as a library: stand-ins for `otterwiki.server` and `otterwiki.gitstorage`.
+
+`import otterwiki.server` builds a whole deployment at import time: config from the environment,
+SQLAlchemy and `create_all`, a GitPython repository (which runs `git version`), a `GitHttpServer`
+(needs the `git` binary), the repository manager, and every view. wikibot needs the views,
+templates and logic, but not that deployment. So:
+
+- `install()` (cheap, no Otterwiki import) puts a lazy module in `sys.modules["otterwiki.server"]`
+  and this package's exception module in `sys.modules["otterwiki.gitstorage"]`, so GitPython is
+  never imported.
+- The first attribute access (or `boot()`) runs **Otterwiki's own `server.py` statements**, taken
+  from its source by AST, except the ones that build the deployment. Those are replaced: `db` is
+  `wikibot.web.minidb` (no SQLAlchemy), `storage` is one `StorageProxy` bound before any view
+  module imports it by value, `githttpserver` answers 404 (git lives at `/{user}/{wiki}.git`).
+  Filters, template globals, security headers, `update_app_config`, the renderer, the plugin
+  `setup` hook and `otterwiki.views` are Otterwiki's code, unchanged.
+
+The statement selection is tied to the pinned version (2.26.1) and checked against it.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import sys
+import threading
+import types
+from pathlib import Path
+from typing import Any
+
+from wikibot.web import errors as storage_errors
+
+PINNED_VERSION = "2.26.1"
+# Statements of otterwiki/server.py (2.26.1) that build a deployment, by their first line.
+_REPLACED_PREFIXES = (
+    "from flask_sqlalchemy",  # db: minidb instead
+    "app.config.from_envvar",  # settings file: config comes from wikibot settings
+    "print(",
+    "config_from_environment",  # env overrides: none in platform mode
+    "for key in app.config",
+    "app.logger.setLevel",
+    "logging.getLogger",
+    "db = SQLAlchemy",
+    'if (\n    len(app.config["SECRET_KEY"])',  # the key is set before
+    'if app.config["REPOSITORY"] is None',  # storage: the proxy
+    "if (len(storage.list()[0]) < 1)",  # seeding: wikis are created with their pages
+    "with app.app_context():\n    db.create_all()",
+    "plugininfo",
+    "for plugin, dist in plugininfo",
+    "import otterwiki.remote",
+    "githttpserver",
+    "import otterwiki.repomgmt",
+    "otterwiki.repomgmt.initialize_repo_management",
+    "import otterwiki.views",  # imported after wikibot's hooks are ready
+    "import otterwiki.cli",
+)
+
+
+class StorageProxy:
+    """The one `storage` Otterwiki's modules bind at import; forwards to the request's wiki."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def bind(self, target: Any) -> None:
+        """Point this thread's requests at one wiki's storage."""
+        self._local.target = target
+
+    @property
+    def target(self) -> Any:
+        """The bound storage (RuntimeError outside a request)."""
+        target = getattr(self._local, "target", None)
+        if target is None:
+            raise RuntimeError("No wiki bound to Otterwiki's storage for this request.")
+        return target
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.target, name)
+
+
+class _NoGitHttp:
+    """Otterwiki's `/.git` routes: wikibot serves git at `/{user}/{wiki}.git` instead."""
+
+    def __getattr__(self, name: str) -> Any:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            from flask import abort
+
+            abort(404)
+
+        return refuse
+
+
+class LazyServer(types.ModuleType):
+    """`otterwiki.server`: built on first use, with `configure()`d settings."""
+
+    def __init__(self) -> None:
+        super().__init__("otterwiki.server")
+        self.__dict__["_wikibot_config"] = {}
+        self.__dict__["_wikibot_booting"] = False
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or self.__dict__["_wikibot_booting"]:
+            raise AttributeError(name)
+        boot()
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def otterwiki_dir() -> Path:
+    """The installed otterwiki package folder (templates, static files, server.py)."""
+    spec = importlib.util.find_spec("otterwiki")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("otterwiki is not installed")
+    return Path(spec.origin).parent
+
+
+def install(config: dict[str, Any] | None = None) -> LazyServer:
+    """Register the stand-ins (idempotent); `config` overrides Otterwiki's defaults at boot."""
+    server = sys.modules.get("otterwiki.server")
+    if isinstance(server, LazyServer):
+        server.__dict__["_wikibot_config"].update(config or {})
+        return server
+    if server is not None or "otterwiki.gitstorage" in sys.modules:
+        raise RuntimeError("otterwiki.server was imported before wikibot.web.library.install()")
+    shim = types.ModuleType("otterwiki.gitstorage")
+    for name in ("StorageError", "StorageErrorEncoding", "StorageNotFound", "StorageUnsafePath"):
+        setattr(shim, name, getattr(storage_errors, name))
+    shim.storage = None
+    sys.modules["otterwiki.gitstorage"] = shim
+    server = LazyServer()
+    server.__dict__["_wikibot_config"].update(config or {})
+    sys.modules["otterwiki.server"] = server
+    return server
+
+
+def _selected_statements(source: str) -> list[ast.stmt]:
+    tree = ast.parse(source)
+    kept = []
+    for node in tree.body:
+        text = ast.get_source_segment(source, node) or ""
+        if not text.startswith(_REPLACED_PREFIXES):
+            kept.append(node)
+    return kept
+
+
+_boot_lock = threading.Lock()
+
+
+def boot() -> LazyServer:
+    """Build Otterwiki's app in the stand-in module (once per process) and return the module."""
+    server = sys.modules["otterwiki.server"]
+    if not isinstance(server, LazyServer):
+        raise RuntimeError("call wikibot.web.library.install() first")
+    with _boot_lock:
+        if "app" in server.__dict__:
+            return server
+        server.__dict__["_wikibot_booting"] = True
+        try:
+            _boot(server)
+        finally:
+            server.__dict__["_wikibot_booting"] = False
+    return server
+
+
+def _boot(server: LazyServer) -> None:
+    import otterwiki
+
+    if otterwiki.__version__ != PINNED_VERSION:
+        raise RuntimeError(
+            f"wikibot.web is built against otterwiki {PINNED_VERSION}, found "
+            f"{otterwiki.__version__}; review library.py's statement list before upgrading."
+        )
+    from wikibot.web.minidb import make_db
+
+    path = otterwiki_dir() / "server.py"
+    source = path.read_text()
+    namespace = server.__dict__
+    namespace.update(
+        __file__=str(path),
+        __name__="otterwiki.server",
+        __package__="otterwiki",
+        db=make_db(),
+        storage=StorageProxy(),
+        githttpserver=_NoGitHttp(),
+        config_from_environment={},
+    )
+    overrides = dict(namespace["_wikibot_config"])
+    statements = _selected_statements(source)
+    # Run up to the config defaults, apply wikibot's settings, then the rest.
+    first = [s for s in statements if _starts(source, s, "app.config.update(")]
+    split = statements.index(first[0]) + 1
+    exec(compile(ast.Module(statements[:split], []), str(path), "exec"), namespace)  # noqa: S102
+    app = namespace["app"]
+    app.config.update(overrides)
+    app.config["SERVER_NAME"] = None
+    exec(compile(ast.Module(statements[split:], []), str(path), "exec"), namespace)  # noqa: S102
+    namespace["wikibot_base_config"] = dict(app.config)
+
+
+def _starts(source: str, node: ast.stmt, prefix: str) -> bool:
+    return (ast.get_source_segment(source, node) or "").startswith(prefix)
+
+
+def import_views() -> None:
+    """Import Otterwiki's views (registers every route on the app)."""
+    import otterwiki.views  # noqa: F401
