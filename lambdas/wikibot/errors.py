@@ -1,6 +1,7 @@
 """Errors the core raises; adapters (MCP, web, git) map them to their protocol in one place.
 
 Every message says what went wrong and what to do next, because agents act on it.
+`http_status` is the one mapping from these errors to HTTP, shared by every door.
 """
 
 
@@ -42,3 +43,25 @@ class Unauthorized(WikibotError):
 
 class Forbidden(WikibotError):
     """The credential is valid but does not grant this wiki or action (HTTP 403)."""
+
+
+class LimitExceeded(WikibotError):
+    """A plan limit (wikis per user, pages or bytes per wiki) would be exceeded; nothing changed."""
+
+
+# Most specific first: TooLarge is an InvalidInput, so it must be looked at before it.
+_STATUS: tuple[tuple[type[BaseException], int], ...] = (
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (AlreadyExists, 409),
+    (Conflict, 409),
+    (LimitExceeded, 409),
+    (TooLarge, 413),
+    (InvalidInput, 400),
+)
+
+
+def http_status(exc: BaseException) -> int:
+    """The HTTP status every door answers for `exc`: 401, 403, 404, 409, 413, 400, else 500."""
+    return next((status for kind, status in _STATUS if isinstance(exc, kind)), 500)

@@ -289,8 +289,11 @@ class TestRegistryContract:
         assert reg.list_tokens("alice")[0].last_used_at == backend.clock.now
 
     def test_empty_token_key_is_refused(self, backend: Backend) -> None:
+        reg = backend.make(token_key="")
+        _alice_with_wiki(reg)
         with pytest.raises(InvalidInput, match="token key"):
-            backend.make(token_key="")
+            reg.create_token("alice", "alice", "notes")
+        assert reg.list_tokens("alice") == []
 
 
 class TestTokenSecrets:
