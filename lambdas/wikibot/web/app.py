@@ -219,18 +219,18 @@ def _cache_headers(
 ) -> list:
     """Set Cache-Control by what the response is (see module docstring)."""
     method = environ.get("REQUEST_METHOD", "GET")
-    query = environ.get("QUERY_STRING", "")
     out = [(k, v) for k, v in headers if k.lower() != "cache-control"]
     given = {k.lower(): v for k, v in headers}
     code = int(status.split(" ", 1)[0])
-    if method not in ("GET", "HEAD") or code != 200 or "edit" in query.split("&"):
+    given_cache = given.get("cache-control", "")
+    scope = "public" if public else "private"
+    if method not in ("GET", "HEAD") or code != 200 or "no-store" in given_cache:
         value = "no-store"
         if method == "POST" and code in (302, 303) and "location" in given and head:
             out = [(k, _bust(v, head) if k.lower() == "location" else v) for k, v in out]
-    elif "immutable" in given.get("cache-control", ""):
-        value = given["cache-control"]  # an attachment at a fixed revision
+    elif "immutable" in given_cache:
+        value = f"{scope}, max-age=604800, immutable"  # an attachment at a fixed revision
     else:
-        scope = "public" if public else "private"
         value = f"{scope}, max-age={PAGE_MAX_AGE}"
         out.append(("Vary", "Cookie, Authorization"))
     out.append(("Cache-Control", value))

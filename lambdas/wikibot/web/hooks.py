@@ -44,13 +44,13 @@ BLOCKED_ENDPOINTS = frozenset(
         "dotgit",
     }
 )
-NO_STORE_ENDPOINTS = frozenset({"edit", "preview", "draft", "draft_discard", "save"})
+NO_STORE_ENDPOINTS = frozenset({"edit", "preview", "draft", "discard_draft", "save"})
 _CONTENT_INPUT = re.compile(r'(<input id="save_content" type="hidden" name="content" value="">)')
 
 
 def install(app: Any, storage: Any) -> None:
     """Register wikibot's request hooks and error handlers on Otterwiki's app."""
-    from flask import abort, g, request
+    from flask import abort, request
 
     @app.before_request
     def platform_mode() -> None:
@@ -67,7 +67,8 @@ def install(app: Any, storage: Any) -> None:
     def after(response: Any) -> Any:
         if _is_editor(request, response):
             _inject_base(response, storage, request)
-        g.setdefault("wikibot_endpoint", request.endpoint)
+        if request.endpoint in NO_STORE_ENDPOINTS or "edit" in request.args:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(Conflict)

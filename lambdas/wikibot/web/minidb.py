@@ -141,8 +141,8 @@ class Query:
         return Query(self.model, self.conditions, column)
 
     def all(self) -> list:
-        """Every matching row."""
-        rows = [r for r in _tables().rows(self.model) if all(c(r) for c in self.conditions)]
+        """Copies of every matching row (changes land only through `db.session.add`)."""
+        rows = [_copy(r) for r in _tables().rows(self.model) if all(c(r) for c in self.conditions)]
         if self.order is not None:
             name = self.order.name
             rows.sort(key=lambda r: (r.__dict__.get(name) is None, str(r.__dict__.get(name))))
@@ -168,6 +168,17 @@ class Query:
         return iter(self.all())
 
 
+def _copy(row: Any) -> Any:
+    clone = type(row).__new__(type(row))
+    clone.__dict__.update(row.__dict__)
+    return clone
+
+
+def _key(row: Any) -> Any:
+    """The primary key value of a row (rows are matched by it, like an identity map)."""
+    return row.__dict__.get(type(row).__primary__)
+
+
 class _QueryProperty:
     def __get__(self, obj: Any, owner: type) -> Query:
         return Query(owner)
@@ -177,12 +188,18 @@ class Model:
     """Declarative base: collects `Column`s; `Model.query` starts a query."""
 
     __columns__: dict[str, Column] = {}
+    __primary__ = ""
     __tablename__ = ""
     query = _QueryProperty()
+
+    def __init__(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.__columns__ = {k: v for k, v in vars(cls).items() if isinstance(v, Column)}
+        cls.__primary__ = next((k for k, v in cls.__columns__.items() if v.primary_key), "")
         if "__tablename__" not in vars(cls):
             cls.__tablename__ = cls.__name__.lower()
         _MODELS[cls.__tablename__] = cls
@@ -199,7 +216,6 @@ class Tables:
         self._rows: dict[str, list] = {}
         self._stamp: tuple[int, int] | None = None
         self._dirty = False
-        self._next_id = 1
 
     def _refresh(self) -> None:
         """Re-read ui.json when another process replaced it (cheap `stat` otherwise)."""
@@ -228,16 +244,16 @@ class Tables:
     def add(self, row: Any) -> None:
         """Insert a row (or mark an updated one for the next commit)."""
         table = self.rows(type(row))
-        if "id" in type(row).__columns__ and row.__dict__.get("id") is None:
+        if type(row).__primary__ == "id" and row.__dict__.get("id") is None:
             row.__dict__["id"] = max([r.__dict__.get("id") or 0 for r in table] + [0]) + 1
-        if not any(r is row for r in table):
-            table.append(row)
+        key = _key(row)
+        table[:] = [r for r in table if _key(r) != key] + [_copy(row)]
         self._dirty |= type(row).__tablename__ in PERSISTED
 
     def remove(self, row: Any) -> None:
         """Delete a row."""
         table = self.rows(type(row))
-        table[:] = [r for r in table if r is not row]
+        table[:] = [r for r in table if _key(r) != _key(row)]
         self._dirty |= type(row).__tablename__ in PERSISTED
 
     def commit(self) -> None:
@@ -261,7 +277,11 @@ def _to_json(row: Any) -> dict:
     out = {}
     for name, col in type(row).__columns__.items():
         value = row.__dict__.get(name, col.default)
-        out[name] = value.isoformat() if isinstance(value, datetime) else value
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, bool) and name == "value":
+            value = str(value)  # a preference row that Otterwiki's update_app_config converted
+        out[name] = value
     return out
 
 

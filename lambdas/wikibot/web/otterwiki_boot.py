@@ -58,10 +58,19 @@ class OtterwikiApp:
         return self.app(environ, start_response)
 
 
+_booted: list[OtterwikiApp] = []
+
+
 def create(settings: Settings) -> OtterwikiApp:
-    """Boot Otterwiki once per process with wikibot's hooks and return the bound app."""
-    server = library.install(otterwiki_config(settings))
-    library.boot()
-    hooks.install(server.app, server.storage)
-    library.import_views()
-    return OtterwikiApp(server)
+    """Boot Otterwiki once per process with wikibot's hooks and return the bound app.
+
+    Otterwiki's app is a process global: later calls (another `WebApp` in the same process)
+    get the same app, configured by the first call's settings.
+    """
+    if not _booted:
+        server = library.install(otterwiki_config(settings))
+        library.boot()
+        hooks.install(server.app, server.storage)
+        library.import_views()
+        _booted.append(OtterwikiApp(server))
+    return _booted[0]
