@@ -1,15 +1,16 @@
-"""A small thread-safe LRU for values keyed by git object ids.
+"""A small thread-safe LRU, used for values keyed by (repository, git object id).
 
-Object ids name immutable content, so entries never go stale and one cache can serve every
-wiki in the process. Each cache is bounded by a total cost (bytes, or 1 per entry), so a warm
-Lambda serving many tenants keeps a fixed memory ceiling.
+Object ids name immutable content, so entries never go stale. The store's caches are shared by
+every wiki in the process but always keyed by repository as well as object id: a hit must never
+answer one wiki from another wiki's objects. Each cache is bounded by a total cost (bytes, or 1
+per entry), so a warm Lambda serving many tenants keeps a fixed memory ceiling.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 
 class LRU[V]:
@@ -23,11 +24,11 @@ class LRU[V]:
     def __init__(self, max_cost: int, cost: Callable[[V], int] = lambda _: 1):
         self.max_cost = max_cost
         self._cost = cost
-        self._items: OrderedDict[bytes, V] = OrderedDict()
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._total = 0
         self._lock = threading.Lock()
 
-    def get_or_make(self, key: bytes, make: Callable[[], V]) -> V:
+    def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
         """The cached value for `key`, or `make()` stored under it (made outside the lock)."""
         with self._lock:
             found = self._items.get(key)

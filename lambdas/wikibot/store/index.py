@@ -1,8 +1,8 @@
 """Parsed page facts cached by blob id, and page listings cached by tree id.
 
 Blob and tree ids name immutable content, so nothing cached here can go stale: a warm process
-answers list, search and backlinks from the head tree, parsing only blobs it has not seen. No
-index is built at start-up, and none can be wrong for another tenant or after a write.
+answers list and search from the head tree, parsing only blobs it has not seen. Entries are keyed
+by (repository, object id), so a hit never answers one wiki with another wiki's objects.
 """
 
 from __future__ import annotations
@@ -58,16 +58,17 @@ class PageIndex:
         """Parsed facts of a page blob, from the cache or parsed now."""
 
         def parse() -> PageInfo:
-            text = repo.objects[blob].data.decode("utf-8", "replace")
+            text = repo.object(blob).data.decode("utf-8", "replace")
             links = markdown.extract_links(text)
             return PageInfo(text, markdown.parse_meta(text), tuple(links), _targets(links))
 
-        return self._infos.get_or_make(blob, parse)
+        return self._infos.get_or_make((repo.identity, blob), parse)
 
     def page_files(self, repo: GitRepo, tree: bytes) -> tuple[tuple[str, bytes], ...]:
         """(page file, blob id) of every page under a root tree, from the cache or walked now."""
         return self._trees.get_or_make(
-            tree, lambda: tuple((p, b) for p, b in repo.walk_files(tree) if names.is_page_file(p))
+            (repo.identity, tree),
+            lambda: tuple((p, b) for p, b in repo.walk_files(tree) if names.is_page_file(p)),
         )
 
     def pages(self, repo: GitRepo, tree: bytes) -> list[tuple[str, PageInfo]]:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wikibot.errors import InvalidInput, NotFound
 from wikibot.pages import markdown, names, search
+from wikibot.store import rules
+from wikibot.store.headindex import changed_paths
 
 if TYPE_CHECKING:
-    from wikibot.store.index import PageIndex, PageInfo
-    from wikibot.store.repo import GitRepo
+    from wikibot.store.index import PageInfo
+    from wikibot.store.paths import RepoFiles
 
 HOME = "home"
 
@@ -34,18 +35,24 @@ class Links:
     incoming: list[str]
 
 
-class QueryOps:
-    """Mixin for WikiStore: queries that scan the head tree through the blob-id cache."""
+class PageQueries:
+    """Queries over the whole wiki at head.
 
-    repo: GitRepo
-    index: PageIndex
+    List and search read pages through the parsed-page cache; links and orphans come from the
+    per-head link graph (`headindex`), so a fresh process parses no page to answer them.
 
-    file_for: Callable[[str], str]  # provided by WikiStore
+    Args:
+        files: The wiki's path-level layer.
+    """
+
+    def __init__(self, files: RepoFiles):
+        self.files = files
+        self.repo = files.repo
 
     def pages(self) -> list[tuple[str, PageInfo]]:
         """(page file, parsed info) for every page at head."""
         head = self.repo.head()
-        return self.index.pages(self.repo, self.repo.tree_of(head)) if head else []
+        return self.files.pages.pages(self.repo, self.repo.tree_of(head)) if head else []
 
     def list_pages(
         self,
@@ -79,10 +86,9 @@ class QueryOps:
         for commit in self.repo.log():
             if commit.commit_time < since:
                 break
-            changed |= self.changed_files(commit)
+            parent = self.repo.tree_of(commit.parents[0]) if commit.parents else None
+            changed |= changed_paths(self.repo, parent, commit.tree)
         return changed
-
-    changed_files: Callable[[Any], set[str]]  # provided by HistoryOps
 
     def search(self, query: str, limit: int = 20) -> list[search.Hit]:
         """Ranked full-text search over page names and text."""
@@ -93,33 +99,30 @@ class QueryOps:
 
     def links(self, name: str) -> Links:
         """Outgoing and incoming WikiLinks of an existing page."""
-        target = self.file_for(name)
-        existing: dict[str, PageInfo] = dict(self.pages())
-        if target not in existing:
+        target = rules.page_file(name)
+        head = self.repo.head()
+        snap = self.files.index()
+        blob = self.repo.blob_id(self.repo.tree_of(head), target) if head else None
+        if snap is None or blob is None:
             raise NotFound(f"Page {name!r} does not exist; use list_notes to find pages.")
         outgoing = []
-        for link in existing[target].links:
+        for link in self.files.pages.info(self.repo, blob).links:
             try:
-                outgoing.append((link, self.file_for(link) in existing))
+                outgoing.append((link, rules.page_file(link) in snap.links))
             except InvalidInput:
                 continue
-        incoming = sorted(
-            names.page_name(path)
-            for path, info in existing.items()
-            if path != target and target in info.targets
-        )
+        incoming = sorted(names.page_name(path) for path in snap.backlinks(target))
         return Links(names.page_name(target), outgoing, incoming)
 
     def orphans(self) -> list[str]:
         """Pages no other page links to (Home excluded)."""
-        existing = dict(self.pages())
-        linked: set[str] = set()
-        for path, info in existing.items():
-            linked |= info.targets - {path}
+        snap = self.files.index()
+        if snap is None:
+            return []
         return sorted(
             names.page_name(path)
-            for path in existing
-            if path not in linked and names.page_name(path).lower() != HOME
+            for path in snap.links
+            if not snap.backlinks(path) and names.page_name(path).lower() != HOME
         )
 
 

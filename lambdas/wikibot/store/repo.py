@@ -4,10 +4,24 @@ Why not dulwich porcelain: a work-tree commit reads HEAD twice and silently lose
 several processes write at once (measured: 100 "successful" commits, 96 landed). Here every write
 builds blob -> tree -> commit objects and moves the branch with compare-and-set; if another writer
 moved it first, the change is rebuilt on the new head and retried with jittered backoff.
+
+Crash recovery: a writer killed mid-commit leaves `refs/heads/main.lock` (or an
+`objects/xx/*.lock`) behind. Every writer holds a shared `flock` on `wikibot/writers.lock` while
+it writes; the kernel drops it when the process dies. A writer that meets a lock takes that file
+exclusively without waiting: if it gets it, no cooperating writer is mid-commit, so any lock
+older than `grace_seconds` (for writers that do not take the flock) is a dead writer's and is
+removed, along with leftover object locks. If other writers are active, only locks older than
+`stale_lock_seconds` are removed. So the next write after a SIGKILL lands within ~`grace_seconds`.
+
+Caches: parsed trees and commits are shared by every wiki in the process but keyed by
+(repository, object id), so a hit is confined to the repository that asked: a commit in wiki B
+naming a tree that exists only in wiki A can never be answered from A's objects.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import random
 import time
@@ -22,13 +36,17 @@ from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
 from wikibot.errors import InvalidInput, NotFound, WikibotError
+from wikibot.files import PRIVATE_DIR_MODE
+from wikibot.store import rules
 from wikibot.store.cache import LRU
 
 BRANCH = b"refs/heads/main"
 FILE_MODE = 0o100644
 ZERO = b"0" * 40
+# The store's own files inside the bare repository (indexes, the writers' lock).
+STATE_DIR = "wikibot"
 
-# Parsed trees and commits of every wiki in this process, by object id.
+# Parsed trees and commits of every wiki in this process, by (repository, object id).
 _PARSED: LRU[Tree | Commit] = LRU(4096)
 
 # (path, bytes) writes a file; (path, None) deletes it.
@@ -54,34 +72,73 @@ class Busy(WikibotError):
     """The branch stayed contended for longer than the retry budget; the caller may retry."""
 
 
+class Damaged(WikibotError):
+    """The repository lacks an object its history names (for example a bad push)."""
+
+
+class _LockMet(Exception):
+    """A lock file blocked this attempt; recover outside the shared writer lock, then retry."""
+
+    def __init__(self, lockfile: str | bytes):
+        super().__init__(os.fsdecode(lockfile))
+        self.lockfile = os.fsdecode(lockfile)
+
+
 class GitRepo:
     """One wiki's bare repository: reads at a revision and compare-and-set commits.
 
     Args:
         path: The `repo.git` folder.
-        stale_lock_seconds: A `*.lock` older than this is a leftover of a killed writer and is
-            removed; live writers hold locks for milliseconds.
+        stale_lock_seconds: A `*.lock` older than this is removed even while other writers are
+            active; live writers hold locks for milliseconds.
+        grace_seconds: With no cooperating writer active, a lock older than this is removed.
         max_attempts: Commit retries before giving up with `Busy`.
     """
 
-    def __init__(self, path: Path, *, stale_lock_seconds: float = 10.0, max_attempts: int = 200):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        stale_lock_seconds: float = 2.0,
+        grace_seconds: float = 0.25,
+        max_attempts: int = 200,
+    ):
         self.path = Path(path)
         if not (self.path / "objects").is_dir():
             raise NotFound(f"No wiki repository at {self.path.name!r}; create the wiki first.")
         self.stale_lock_seconds = stale_lock_seconds
+        self.grace_seconds = min(grace_seconds, stale_lock_seconds)
         self.max_attempts = max_attempts
         self._repo = Repo(str(self.path))
         self.objects = self._repo.object_store
+        # Identity for process-wide caches: the real path, and the folder's inode, so that a wiki
+        # deleted and created again at the same path is a different repository.
+        info = os.stat(self.path)
+        self.identity = (os.path.realpath(self.path), info.st_dev, info.st_ino)
 
     @classmethod
     def init(cls, path: Path, **kwargs: float) -> GitRepo:
-        """Create an empty bare repository whose HEAD points at `main`."""
+        """Create an empty bare repository whose HEAD points at `main`, mode 0700.
+
+        Folders created on the way (the user's and the wiki's) are 0700 as well.
+        """
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
+        missing = [p for p in (path, *path.parents) if not p.exists()]
+        for folder in reversed(missing):
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+            os.chmod(folder, PRIVATE_DIR_MODE)
+        os.chmod(path, PRIVATE_DIR_MODE)
         Repo.init_bare(str(path))
         repo = cls(path, **kwargs)
         repo._repo.refs.set_symbolic_ref(b"HEAD", BRANCH)
         return repo
+
+    def state_path(self, name: str) -> Path:
+        """A file of the store's own state inside the repository (its folder is created)."""
+        folder = self.path / STATE_DIR
+        if not folder.is_dir():
+            folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+        return folder / name
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -115,12 +172,25 @@ class GitRepo:
         return self.objects[sha].type_name == b"commit"
 
     def parsed(self, sha: bytes) -> Tree | Commit:
-        """A tree or commit, parsed once per process (shared by all wikis: ids name content).
+        """A tree or commit of this repository, parsed once per process.
 
         Callers must not mutate the result (dulwich's `commit_tree_changes` mutates the trees it
         loads, so it is given the uncached object store).
+
+        Raises:
+            Damaged: The repository does not have the object.
         """
-        return _PARSED.get_or_make(sha, lambda: self.objects[sha])
+        return _PARSED.get_or_make((self.identity, sha), lambda: self.object(sha))
+
+    def object(self, sha: bytes) -> Blob | Tree | Commit:
+        """An object read from this repository's store (uncached)."""
+        try:
+            return self.objects[sha]
+        except KeyError:
+            raise Damaged(
+                f"The wiki's repository lacks object {sha.decode()[:12]} that its history "
+                "names; nothing was changed. Ask the wiki's owner to restore it from a clone."
+            ) from None
 
     def commit(self, sha: bytes) -> Commit:
         """The commit object with this id."""
@@ -147,7 +217,7 @@ class GitRepo:
     def read(self, tree: bytes, path: str) -> bytes | None:
         """The bytes of a file under a root tree, or None."""
         sha = self.blob_id(tree, path)
-        return None if sha is None else self.objects[sha].data
+        return None if sha is None else self.object(sha).data
 
     def walk_files(self, tree: bytes, prefix: str = "") -> Iterator[tuple[str, bytes]]:
         """Yield (path, blob id) for every file under a tree, depth first."""
@@ -178,23 +248,83 @@ class GitRepo:
         plan: Callable[[bytes | None, bytes | None], list[Change]],
         author: Author,
         message: str,
+        *,
+        skip_if_unchanged: bool = False,
     ) -> bytes:
         """Commit the changes `plan(head, tree)` returns, moving `main` with compare-and-set.
 
         `plan` is called again on every retry with the new head and tree, so it must re-check its
         preconditions (for example that the page is still at the revision the caller read) and
-        raise to abort. Returns the new commit id.
+        raise to abort. Returns the new commit id; with `skip_if_unchanged`, a plan that leaves
+        the tree as it is makes no commit and None is returned.
         """
+        message = rules.check_message(message)
+        if not message:
+            raise InvalidInput("The commit message is empty; say what changed.")
         for attempt in range(self.max_attempts):
-            head = self.head()
-            tree = self.tree_of(head) if head else None
-            changes = plan(head, tree)
-            new_commit = self._build_commit(head, tree, changes, author, message)
-            if self._move_branch(head, new_commit):
-                return new_commit
+            try:
+                with self.writing():
+                    head = self.head()
+                    tree = self.tree_of(head) if head else None
+                    changes = plan(head, tree)
+                    new_commit = self._build_commit(
+                        head, tree, changes, author, message, skip_if_unchanged
+                    )
+                    if new_commit is None:
+                        return None  # type: ignore[return-value]  # only with skip_if_unchanged
+                    if self._move_branch(head, new_commit):
+                        return new_commit
+            except _LockMet as met:
+                self.recover_locks(met.lockfile)
             # Lost the race: someone else committed; rebuild on their head after a short pause.
             time.sleep(random.uniform(0, min(0.05, 0.002 * 2 ** min(attempt, 5))))
         raise Busy("The wiki is busy with other writes; retry in a moment.")
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the shared writers' lock while writing objects or moving refs.
+
+        Anything else that writes this repository (git push) should write inside it, so that a
+        lock it holds is never taken for a dead writer's.
+        """
+        fd = os.open(self.state_path("writers.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
+
+    def recover_locks(self, lockfile: str | None = None) -> None:
+        """Remove locks left by dead writers: `lockfile` and leftover object locks.
+
+        With no cooperating writer active (the exclusive flock is free), locks older than
+        `grace_seconds` are dead; otherwise only those older than `stale_lock_seconds`.
+        """
+        fd = os.open(self.state_path("writers.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                alone = True
+            except BlockingIOError:
+                alone = False
+            limit = self.grace_seconds if alone else self.stale_lock_seconds
+            if lockfile:
+                _unlink_if_older(lockfile, limit)
+            if alone:
+                self._sweep_object_locks(limit)
+        finally:
+            os.close(fd)
+
+    def _sweep_object_locks(self, older_than: float) -> None:
+        objects = self.path / "objects"
+        with os.scandir(objects) as fanout:
+            for folder in fanout:
+                if len(folder.name) != 2 or not folder.is_dir():
+                    continue
+                with os.scandir(folder.path) as entries:
+                    for entry in entries:
+                        if entry.name.endswith(".lock"):
+                            _unlink_if_older(entry.path, older_than)
 
     def _build_commit(
         self,
@@ -203,7 +333,8 @@ class GitRepo:
         changes: list[Change],
         author: Author,
         message: str,
-    ) -> bytes:
+        skip_if_unchanged: bool = False,
+    ) -> bytes | None:
         tree_changes = []
         for path, data in changes:
             if data is None:
@@ -215,6 +346,8 @@ class GitRepo:
             tree_changes.append((path.encode(), FILE_MODE, blob.id))
         base = tree if tree is not None else self._empty_tree()
         new_tree = commit_tree_changes(self.objects, base, tree_changes)
+        if skip_if_unchanged and head is not None and new_tree == tree:
+            return None
         now = int(time.time())
         commit = Commit()
         commit.tree = new_tree
@@ -233,31 +366,28 @@ class GitRepo:
         return tree.id
 
     def _add(self, obj: Blob | Tree | Commit) -> None:
-        """Store an object; a concurrent writer of the identical object is waited out."""
-        for _ in range(self.max_attempts):
+        """Store an object; a concurrent writer of the identical object is waited out briefly."""
+        for _ in range(20):
             try:
                 self.objects.add_object(obj)
                 return
             except FileLocked as locked:
                 if obj.id in self.objects:
                     return  # the other writer finished writing these exact bytes
-                self._clear_if_stale(locked.lockfilename)
-                time.sleep(random.uniform(0.001, 0.005))
-        raise Busy("Could not store an object: a lock stayed held; retry in a moment.")
+                lockfile = locked.lockfilename
+            time.sleep(random.uniform(0.001, 0.005))
+        raise _LockMet(lockfile)
 
     def _move_branch(self, head: bytes | None, new_commit: bytes) -> bool:
         try:
             return self._repo.refs.set_if_equals(BRANCH, head or ZERO, new_commit)
         except FileLocked as locked:
-            self._clear_if_stale(locked.lockfilename)
-            return False
+            raise _LockMet(locked.lockfilename) from None
 
-    def _clear_if_stale(self, lockfile: str | bytes) -> None:
-        """Remove a lock left by a killed writer (older than `stale_lock_seconds`)."""
-        lockfile = os.fsdecode(lockfile)
-        try:
-            age = time.time() - os.stat(lockfile).st_mtime
-            if age > self.stale_lock_seconds:
-                os.unlink(lockfile)
-        except FileNotFoundError:
-            pass
+
+def _unlink_if_older(path: str, seconds: float) -> None:
+    try:
+        if time.time() - os.stat(path).st_mtime > seconds:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass

@@ -1,9 +1,21 @@
-"""Pages of one wiki: read, write, edit, delete, rename. Queries live in query.py and history.py.
+"""The page API of one wiki: read, write, edit, delete, rename, plus queries, history, attachments.
+
+Built by composition on the path-level layer (`paths.RepoFiles`, which applies `rules` to every
+write): `PageQueries`, `PageHistory` and `PageAttachments` each get that layer and nothing else.
 
 A page's `revision` is the wiki commit it was read at. Writes pass it back: an update lands only
 while the page's content at head is still the content at that revision; otherwise `Conflict`
 names the current revision so the caller re-reads. The check runs inside the compare-and-set
 retry loop, so a concurrent writer can never slip in between check and commit.
+
+Decisions:
+- Deleting a page removes the page and its own attachments (the non-`.md` files directly in its
+  folder). Its subpages stay, with their own attachments; the result names what went and what
+  stayed. History keeps everything.
+- Renaming a page moves its whole folder with it (attachments, subpages and their files), and in
+  the same commit rewrites every WikiLink to the page or to any moved subpage, in every page
+  (moved ones included). It refuses to overwrite any existing file and to move a page into its
+  own folder. So a rename never leaves a dangling link that pointed at a moved page.
 """
 
 from __future__ import annotations
@@ -11,14 +23,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from wikibot.errors import AlreadyExists, Conflict, InvalidInput, NotFound, TooLarge
-from wikibot.pages import markdown, names
+from wikibot.errors import AlreadyExists, Conflict, InvalidInput, NotFound
+from wikibot.pages import markdown, names, search
 from wikibot.settings import Limits
-from wikibot.store.attachments import AttachmentOps
-from wikibot.store.history import HistoryOps
-from wikibot.store.index import PageIndex
-from wikibot.store.query import QueryOps
+from wikibot.store import rules
+from wikibot.store.attachments import Attachment, PageAttachments, attachment_names
+from wikibot.store.history import PageHistory
+from wikibot.store.index import PageInfo
+from wikibot.store.paths import RepoFiles
+from wikibot.store.query import Links, PageQueries, PageSummary
 from wikibot.store.repo import Author, Change, GitRepo
+from wikibot.store.revision import Revision
 
 
 @dataclass(frozen=True)
@@ -34,11 +49,18 @@ class Page:
 
 @dataclass(frozen=True)
 class WriteResult:
-    """What a write did: the new revision, and whether the page was created."""
+    """What a write did: the new revision, whether the page was created, what else moved.
+
+    Attributes:
+        removed: For a delete, the attachments removed with the page.
+        kept: For a delete, the subpages that stay.
+    """
 
     name: str
     revision: str
     created: bool = False
+    removed: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
 
 
 def decode_text(data: bytes, what: str) -> str:
@@ -51,7 +73,7 @@ def decode_text(data: bytes, what: str) -> str:
         ) from exc
 
 
-class WikiStore(QueryOps, HistoryOps, AttachmentOps):
+class WikiStore:
     """All operations on one wiki's bare repository.
 
     Args:
@@ -65,7 +87,11 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
     def __init__(self, repo: GitRepo, *, limits: Limits | None = None):
         self.repo = repo
         self.limits = limits or Limits()
-        self.index = PageIndex.shared()
+        self.files = RepoFiles(repo, self.limits)
+        self.index = self.files.pages  # parsed pages by (repository, blob id)
+        self.queries = PageQueries(self.files)
+        self.page_history = PageHistory(self.files)
+        self.attachment_ops = PageAttachments(self.files)
 
     @classmethod
     def open(cls, path: Path, **kwargs: object) -> WikiStore:
@@ -76,14 +102,59 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
 
     def file_for(self, name: str) -> str:
         """The repository file of a page name (validated; `InvalidInput` when unsafe)."""
-        if isinstance(name, str) and name.lstrip().startswith("/"):
-            # Otterwiki reads "/x" as root-relative, but from an API caller it looks like a file
-            # system path: refuse it rather than guess.
-            raise InvalidInput(
-                f"Page name {name!r} is an absolute path; page names are relative to the wiki "
-                "root, e.g. 'Projects/Alpha'."
-            )
-        return names.page_file(name)
+        return rules.page_file(name)
+
+    # -- queries, history, attachments (see query.py, history.py, attachments.py) ------------
+
+    def pages(self) -> list[tuple[str, PageInfo]]:
+        """(page file, parsed info) for every page at head."""
+        return self.queries.pages()
+
+    def list_pages(
+        self, prefix: str = "", category: str = "", tag: str = "", updated_since: str = ""
+    ) -> list[PageSummary]:
+        """Pages matching every given filter, sorted by name."""
+        return self.queries.list_pages(prefix, category, tag, updated_since)
+
+    def search(self, query: str, limit: int = 20) -> list[search.Hit]:
+        """Ranked full-text search over page names and text."""
+        return self.queries.search(query, limit)
+
+    def links(self, name: str) -> Links:
+        """Outgoing and incoming WikiLinks of an existing page."""
+        return self.queries.links(name)
+
+    def orphans(self) -> list[str]:
+        """Pages no other page links to (Home excluded)."""
+        return self.queries.orphans()
+
+    def history(self, name: str, limit: int = 10) -> list[Revision]:
+        """Revisions that changed a page, newest first."""
+        return self.page_history.history(name, limit)
+
+    def recent_changes(self, limit: int = 20) -> list[Revision]:
+        """The wiki's latest commits, newest first, with the pages each touched."""
+        return self.page_history.recent_changes(limit)
+
+    def diff(self, name: str, from_revision: str, to_revision: str = "") -> str:
+        """Unified diff of a page between two revisions (`to_revision` defaults to head)."""
+        return self.page_history.diff(name, from_revision, to_revision)
+
+    def attachments(self, page: str) -> list[Attachment]:
+        """Files attached to a page (subpages excluded), sorted by name."""
+        return self.attachment_ops.list(page)
+
+    def get_attachment(self, page: str, filename: str, revision: str | None = None) -> bytes:
+        """The bytes of one attachment at head or at a revision."""
+        return self.attachment_ops.get(page, filename, revision)
+
+    def put_attachment(self, page: str, filename: str, data: bytes, author: Author) -> str:
+        """Attach (or replace) a file on an existing page; returns the new revision."""
+        return self.attachment_ops.put(page, filename, data, author)
+
+    def delete_attachment(self, page: str, filename: str, author: Author) -> str:
+        """Remove one attachment (never a subpage); returns the new revision."""
+        return self.attachment_ops.delete(page, filename, author)
 
     # -- read ----------------------------------------------------------------------------------
 
@@ -124,6 +195,8 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
         """Create a page, or replace it when `revision` is the one its content was read at."""
         path = self.file_for(name)
         data = self._page_bytes(content)
+        action = "update" if revision else "create"
+        text = _message(message, author, action, name)
         base = self.repo.resolve(revision) if revision else None
         created = False
 
@@ -142,9 +215,8 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
                 self._check_unchanged(name, path, base, head, current)
             return [(path, data)]
 
-        action = "update" if base else "create"
-        new = self.repo.commit_changes(plan, author, message or _message(author, action, name))
-        return WriteResult(names.page_name(path), new.decode(), created)
+        new = self.files.commit_plan(plan, author, text)
+        return WriteResult(names.page_name(path), new, created)
 
     def edit(
         self,
@@ -160,6 +232,7 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
         if not old:
             raise InvalidInput("old_string is empty: pass the exact text to replace.")
         path = self.file_for(name)
+        text_message = _message(message, author, "edit", name)
         base = self.repo.resolve(revision)
         original = self.repo.read(self.repo.tree_of(base), path)
         if original is None:
@@ -183,79 +256,108 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
             self._check_unchanged(name, path, base, head, current)
             return [(path, data)]
 
-        commit = self.repo.commit_changes(plan, author, message or _message(author, "edit", name))
-        return WriteResult(names.page_name(path), commit.decode())
+        commit = self.files.commit_plan(plan, author, text_message)
+        return WriteResult(names.page_name(path), commit)
 
     def delete(self, name: str, author: Author, *, message: str = "") -> WriteResult:
-        """Delete a page and its attachments folder (history keeps both)."""
+        """Delete a page and its own attachments; its subpages stay (history keeps all)."""
         path = self.file_for(name)
-        folder = names.attachment_dir(name)
+        folder = path[:-3]
+        text = _message(message, author, "delete", name)
+        removed: list[str] = []
+        kept: list[str] = []
 
         def plan(head: bytes | None, tree: bytes | None) -> list[Change]:
             if tree is None or self.repo.blob_id(tree, path) is None:
                 raise NotFound(f"Page {name!r} does not exist; nothing was deleted.")
-            files = self._files_under(tree, folder)
-            return [(path, None)] + [(f, None) for f in files]
+            removed[:] = [n for n, _ in attachment_names(self.files, tree, folder)]
+            kept[:] = [
+                names.page_name(f) for f in self._files_under(tree, folder) if f.endswith(".md")
+            ]
+            return [(path, None)] + [(f"{folder}/{n}", None) for n in removed]
 
-        commit = self.repo.commit_changes(plan, author, message or _message(author, "delete", name))
-        return WriteResult(names.page_name(path), commit.decode())
+        commit = self.files.commit_plan(plan, author, text)
+        return WriteResult(names.page_name(path), commit, removed=tuple(removed), kept=tuple(kept))
 
     def rename(
         self, name: str, new_name: str, author: Author, *, message: str = ""
     ) -> tuple[WriteResult, list[str]]:
-        """Move a page (and its attachments) and rewrite links to it, in one commit.
+        """Move a page with its folder (attachments, subpages) and rewrite links, in one commit.
 
-        Returns the result and the names of the pages whose links were rewritten.
+        Returns the result and the names of the pages (at their new paths) whose links were
+        rewritten.
         """
         old_path, new_path = self.file_for(name), self.file_for(new_name)
-        old_dir = names.attachment_dir(name)
-        new_dir = names.attachment_dir(new_name)
+        old_dir, new_dir = old_path[:-3], new_path[:-3]
         if old_path == new_path:
             raise InvalidInput(f"{name!r} and {new_name!r} are the same page.")
+        if new_path.startswith(old_dir + "/"):
+            raise InvalidInput(
+                f"Cannot move {name!r} into its own folder ({new_name!r}); choose a name "
+                "outside it."
+            )
+        text = _message(message, author, "rename", f"{name} -> {new_name}")
+        new_base = names.normalize_page_name(new_name)
         rewritten: list[str] = []
 
         def plan(head: bytes | None, tree: bytes | None) -> list[Change]:
-            source = self.repo.read(tree, old_path) if tree else None
-            if source is None:
+            if tree is None or self.repo.blob_id(tree, old_path) is None:
                 raise NotFound(f"Page {name!r} does not exist; nothing was renamed.")
-            if self.repo.blob_id(tree, new_path) is not None:
-                raise AlreadyExists(
-                    f"Page {new_name!r} already exists; choose another name or delete it first."
-                )
-            changes: list[Change] = [(old_path, None)]
-            moved = source
-            rewritten.clear()
-            for path, info in self.index.pages(self.repo, tree):
-                if old_path not in info.targets:
-                    continue
-                updated = markdown.rewrite_links(info.text, name, new_name).encode()
-                if path == old_path:
-                    moved = updated
-                else:
-                    changes.append((path, updated))
-                    rewritten.append(names.page_name(path))
-            changes.append((new_path, moved))
+            moves = {old_path: new_path}
             for f in self._files_under(tree, old_dir):
-                changes += [(f, None), (new_dir + f[len(old_dir) :], self.repo.read(tree, f))]
+                moves[f] = new_dir + f[len(old_dir) :]
+            for target in moves.values():
+                if self.repo.entry(tree, target) is not None:
+                    shown = names.page_name(target) if target.endswith(".md") else target
+                    raise AlreadyExists(
+                        f"{shown!r} already exists; choose another name or delete it first."
+                    )
+            # Every moved page's old and new name, for rewriting links to it.
+            renamed = {
+                old: (
+                    names.page_name(old),
+                    new_base + names.page_name(old)[len(names.page_name(old_path)) :],
+                )
+                for old in moves
+                if old.endswith(".md")
+            }
+            snap = self.files.index_at(head)
+            sources = set(renamed)
+            for old in renamed:
+                sources |= snap.backlinks(old)
+            changes: list[Change] = [(old, None) for old in moves]
+            contents = {old: self.repo.read(tree, old) for old in moves}
+            rewritten.clear()
+            for source in sorted(sources):
+                data = contents[source] if source in contents else self.repo.read(tree, source)
+                if data is None:
+                    continue
+                blob = self.repo.blob_id(tree, source)
+                targets = self.files.pages.info(self.repo, blob).targets if blob else frozenset()
+                page_text = data.decode("utf-8", "replace")
+                for old, (old_name, new_page) in renamed.items():
+                    if old in targets:
+                        page_text = markdown.rewrite_links(page_text, old_name, new_page)
+                updated = page_text.encode()
+                if updated == data:
+                    continue
+                if source in contents:
+                    contents[source] = updated
+                else:
+                    changes.append((source, updated))
+                if source != old_path:  # the renamed page itself is reported by its new name
+                    rewritten.append(names.page_name(moves.get(source, source)))
+            changes += [(moves[old], contents[old]) for old in moves]
             return changes
 
-        text = message or f"[{author.source}] rename: {name} -> {new_name}"
-        commit = self.repo.commit_changes(plan, author, text)
-        return WriteResult(names.page_name(new_path), commit.decode()), rewritten
+        commit = self.files.commit_plan(plan, author, text)
+        return WriteResult(names.page_name(new_path), commit), sorted(rewritten)
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _page_bytes(self, content: str | bytes) -> bytes:
         data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
-        if len(data) > self.limits.max_page_bytes:
-            raise TooLarge(
-                f"Page is {len(data):,} bytes; the limit is {self.limits.max_page_bytes:,}. "
-                "Split it into several linked pages."
-            )
-        text = decode_text(data, "Page content")
-        if "\x00" in text:
-            raise InvalidInput("Page content contains a NUL character; send plain text.")
-        return data
+        return rules.check_page_content(data, self.limits)
 
     def _check_unchanged(
         self, name: str, path: str, base: bytes, head: bytes | None, current: bytes | None
@@ -275,5 +377,6 @@ class WikiStore(QueryOps, HistoryOps, AttachmentOps):
         return [folder + "/" + p for p, _ in self.repo.walk_files(entry[1])]
 
 
-def _message(author: Author, action: str, name: str) -> str:
-    return f"[{author.source}] {action}: {name}"
+def _message(given: str, author: Author, action: str, name: str) -> str:
+    """The caller's message (checked by the rules) or the default `[door] action: name`."""
+    return rules.check_message(given or "") or f"[{author.source}] {action}: {name}"

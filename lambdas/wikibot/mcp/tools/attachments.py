@@ -10,6 +10,8 @@ from wikibot.mcp.context import decode_base64, wiki
 def list_attachments(path: str) -> str:
     """List the files attached to a page, with sizes; fetch one with download_attachment.
 
+    Subpages are not attachments; list them with list_notes(prefix="<page>/").
+
     Args:
         path: Page name.
 
@@ -30,9 +32,10 @@ def upload_attachment(path: str, filename: str, content_base64: str) -> str:
 
     Args:
         path: Page name; the page must exist.
-        filename: Plain file name like "diagram.png" (no folders, no leading dot).
-        content_base64: The file bytes, base64-encoded. An MCP request is capped at 4 MiB, so
-            about 3 MB of file; larger files (up to the wiki's 10 MB limit) go through git.
+        filename: Plain file name like "diagram.png" (no folders, no leading dot, not ending
+            in ".md": Markdown files are subpages, written with write_note).
+        content_base64: The file bytes, base64-encoded, within the wiki's attachment size
+            limit (the error names it).
 
     Returns:
         The stored name, size and the new revision.

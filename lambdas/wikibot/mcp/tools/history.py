@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wikibot.mcp.context import wiki
-from wikibot.store.history import Revision
+from wikibot.store.revision import Revision
 
 
 def _line(rev: Revision) -> str:

@@ -98,24 +98,33 @@ def edit_note(
 def delete_note(path: str, commit_message: str = "") -> str:
     """Delete a page and its attachments. Confirm with the user before calling this.
 
-    History keeps the old content; get_history and read_note with a revision can recover it.
+    Subpages (e.g. "Projects/Alpha" under "Projects") are kept; delete them separately if
+    wanted. History keeps the old content; get_history and read_note with a revision can
+    recover it.
 
     Args:
         path: Page name.
         commit_message: Optional note for history.
 
     Returns:
-        The deleted page and the new revision of the wiki.
+        The deleted page, the attachments removed with it, the subpages kept, and the new
+        revision of the wiki.
     """
     store, author = wiki("write")
     result = store.delete(path, author, message=commit_message)
-    return f"Deleted {result.name}\nrevision: {result.revision}"
+    removed = ", ".join(result.removed) or "none"
+    kept = ", ".join(result.kept) or "none"
+    return (
+        f"Deleted {result.name}\nattachments removed: {removed}\nsubpages kept: {kept}\n"
+        f"revision: {result.revision}"
+    )
 
 
 def rename_note(path: str, new_path: str, commit_message: str = "") -> str:
     """Move a page to a new name and rewrite every [[WikiLink]] to it, in one commit.
 
-    Refuses to overwrite an existing page. Attachments move with the page.
+    Refuses to overwrite an existing page. Attachments and subpages move with the page, and
+    links to the subpages are rewritten too.
 
     Args:
         path: Current page name.
