@@ -2,12 +2,14 @@
 
 Each implementation is a `Backend`: it opens registries over one shared storage (so a test can
 reopen, or open with another token key) and can dump that storage's raw bytes (so a test can
-prove a secret is never stored). Add the DynamoDB adapter (moto server) to `BACKENDS` when it
-lands; every test in test_registry.py then runs against it too.
+prove a secret is never stored). The DynamoDB backend talks HTTP to a moto server on loopback
+that the test session starts (`moto_endpoint`); every test in test_registry.py runs on both.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,7 +49,7 @@ class Backend:
         return reg
 
 
-def _sqlite(tmp_path: Path) -> Backend:
+def _sqlite(tmp_path: Path, endpoint: Callable[[], str]) -> Backend:
     path = tmp_path / "registry.db"
 
     def raw() -> bytes:
@@ -60,4 +62,26 @@ def _sqlite(tmp_path: Path) -> Backend:
     )
 
 
-BACKENDS = {"sqlite": _sqlite}
+def _dynamodb(tmp_path: Path, endpoint: Callable[[], str]) -> Backend:
+    import boto3
+
+    from wikibot.registry.dynamodb import DynamoRegistry
+
+    url = endpoint()
+    table = f"wikibot-{uuid.uuid4().hex[:12]}"  # one table per test: no shared state
+
+    def open_(token_key: str, clock: Clock) -> Registry:
+        return DynamoRegistry(
+            table, token_key, clock=clock, endpoint_url=url, region="us-east-1", create_table=True
+        )
+
+    def raw() -> bytes:
+        client = boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1")
+        items = client.scan(TableName=table)["Items"]
+        client.close()
+        return json.dumps(items).encode()
+
+    return Backend(open=open_, raw_bytes=raw)
+
+
+BACKENDS = {"sqlite": _sqlite, "dynamodb": _dynamodb}

@@ -364,7 +364,7 @@ class TestSqliteAdapter:
 
     @pytest.mark.parametrize(
         ("url", "message"),
-        [("dynamodb://wikibot", "tenancy issue"), ("postgres://x", "unsupported")],
+        [("dynamodb://", "names no table"), ("postgres://x", "unsupported")],
     )
     def test_open_registry_other_urls(self, url: str, message: str) -> None:
         with pytest.raises(InvalidInput, match=message):

@@ -105,5 +105,5 @@ def lookup(
         return None
     at = now or datetime.now(UTC)
     if token.last_used_at is None or at - token.last_used_at >= LAST_USED_GRANULARITY:
-        token = registry.touch_token(token.id, at, at - LAST_USED_GRANULARITY)
+        token = registry.touch_token(token, at, at - LAST_USED_GRANULARITY)
     return token

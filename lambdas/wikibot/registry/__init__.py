@@ -1,4 +1,4 @@
-"""Users, wikis and API tokens: the `Registry` port and `open_registry` to pick an adapter."""
+"""Users, wikis, members, tokens: the `Registry` port and `open_registry` to pick an adapter."""
 
 from __future__ import annotations
 
@@ -6,22 +6,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wikibot.errors import InvalidInput
-from wikibot.registry.base import Registry, Token, User, Wiki, validate_slug
+from wikibot.registry.base import Jwks, Member, Registry, Token, User, Wiki, validate_slug
 
 if TYPE_CHECKING:
     from wikibot.settings import Settings
 
-__all__ = ["Registry", "Token", "User", "Wiki", "open_registry", "validate_slug"]
+__all__ = [
+    "Jwks",
+    "Member",
+    "Registry",
+    "Token",
+    "User",
+    "Wiki",
+    "open_registry",
+    "validate_slug",
+]
 
 
 def open_registry(settings: Settings) -> Registry:
     """Open the registry named by `settings.registry_url`.
 
     `sqlite:///relative.db` and `sqlite:////absolute.db` (the SQLAlchemy convention) open a
-    SQLite file, creating its folder. `dynamodb://table` is reserved for the AWS adapter.
+    SQLite file, creating its folder. `dynamodb://table` opens the DynamoDB table (region and
+    credentials from boto3's default chain, as on Lambda).
 
     Raises:
-        InvalidInput: Unknown or not-yet-supported URL, or an empty token key.
+        InvalidInput: Unknown URL.
     """
     url = settings.registry_url
     if url.startswith("sqlite:///"):
@@ -34,8 +44,12 @@ def open_registry(settings: Settings) -> Registry:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteRegistry(path, settings.token_key)
     if url.startswith("dynamodb://"):
-        raise InvalidInput(
-            f"registry URL {url!r}: the DynamoDB adapter is not implemented yet; it arrives "
-            "with the tenancy issue. Use sqlite:///path.db for now."
-        )
-    raise InvalidInput(f"unsupported registry URL {url!r}: use sqlite:///path.db")
+        from wikibot.registry.dynamodb import DynamoRegistry
+
+        table = url.removeprefix("dynamodb://").strip("/")
+        if not table:
+            raise InvalidInput(f"registry URL {url!r} names no table: use dynamodb://table")
+        return DynamoRegistry(table, settings.token_key)
+    raise InvalidInput(
+        f"unsupported registry URL {url!r}: use sqlite:///path.db or dynamodb://table"
+    )

@@ -280,7 +280,7 @@ class Registry(Protocol):
         """Return the live (unrevoked) token stored with this hash, or None."""
         ...
 
-    def touch_token(self, token_id: str, at: datetime, not_after: datetime) -> Token | None:
+    def touch_token(self, token: Token, at: datetime, not_after: datetime) -> Token | None:
         """Record a use of a live token, at most once per interval.
 
         Sets `last_used_at = at` if the token is live and was last used at or before

@@ -427,8 +427,9 @@ class SqliteRegistry(TokenShortcuts):
         )
         return None if row is None else _token(row)
 
-    def touch_token(self, token_id: str, at: datetime, not_after: datetime) -> Token | None:
+    def touch_token(self, token: Token, at: datetime, not_after: datetime) -> Token | None:
         """Conditionally record use (see `Registry.touch_token`)."""
+        token_id = token.id
         with self._write() as db:
             db.execute(
                 "UPDATE tokens SET last_used_at = ? WHERE id = ? AND revoked_at IS NULL"
