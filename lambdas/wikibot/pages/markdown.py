@@ -29,6 +29,9 @@ _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)*?[^`]\1(?!`)", r
 _WIKILINK_RE = re.compile(r"\[\[([^\]]+)\]\]")
 _ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _WORD_RE = re.compile(r"\S*\w\S*")
+# libyaml's safe loader (shipped in PyYAML's wheels) is ~10x faster than the pure-Python one
+# (~100 ms per 1,000 pages); same safe subset of YAML.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_frontmatter(text: str) -> tuple[dict, str]:
@@ -45,7 +48,7 @@ def parse_frontmatter(text: str) -> tuple[dict, str]:
     if not m:
         return {}, text
     try:
-        data = yaml.safe_load(m.group(1) or "")
+        data = yaml.load(m.group(1) or "", Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except (yaml.YAMLError, ValueError, RecursionError):
         # Invalid YAML, or an impossible date such as 2024-13-45 (a ValueError).
         return {}, text
