@@ -51,6 +51,14 @@ class Settings:
         session_key: HS256 key for browser session cookies (shared with the CloudFront Function).
         public_url: Base URL users reach, used in printed URLs and OAuth metadata.
         authkit_domain: WorkOS AuthKit domain for OAuth (empty: bearer tokens only).
+        workos_client_id: WorkOS client id for web sign-in (empty: local sign-in on loopback).
+        workos_api_key: WorkOS API key (on AWS it comes from `workos_secret_arn` instead).
+        workos_secret_arn: Secrets Manager secret holding `{"client_id", "api_key"}`.
+        workos_api_url: WorkOS API base URL ("" = the SDK's default; tests use a fake).
+        session_ttl_seconds: Lifetime of a browser session cookie (renewed while in use).
+        plan_max_wikis: Wikis a user may own through the management API.
+        plan_max_pages: Pages per wiki.
+        plan_max_wiki_bytes: Bytes of pages and attachments per wiki.
         tracing: Send X-Ray traces (`WIKIBOT_TRACING=1`); off, `aws_xray_sdk` is never imported.
         limits: Size limits.
     """
@@ -61,6 +69,14 @@ class Settings:
     session_key: str = field(default="", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     authkit_domain: str = ""
+    workos_client_id: str = ""
+    workos_api_key: str = field(default="", repr=False)
+    workos_secret_arn: str = ""
+    workos_api_url: str = ""
+    session_ttl_seconds: int = 8 * 3600
+    plan_max_wikis: int = 1
+    plan_max_pages: int = 10_000
+    plan_max_wiki_bytes: int = 100_000_000
     tracing: bool = False
     limits: Limits = Limits()
 
@@ -89,6 +105,14 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         session_key=get("SESSION_KEY"),
         public_url=get("PUBLIC_URL", Settings.public_url).rstrip("/"),
         authkit_domain=get("AUTHKIT_DOMAIN").rstrip("/"),
+        workos_client_id=get("WORKOS_CLIENT_ID"),
+        workos_api_key=get("WORKOS_API_KEY"),
+        workos_secret_arn=get("WORKOS_SECRET_ARN"),
+        workos_api_url=get("WORKOS_API_URL").rstrip("/"),
+        session_ttl_seconds=int(get("SESSION_TTL_SECONDS", str(Settings.session_ttl_seconds))),
+        plan_max_wikis=int(get("PLAN_MAX_WIKIS", str(Settings.plan_max_wikis))),
+        plan_max_pages=int(get("PLAN_MAX_PAGES", str(Settings.plan_max_pages))),
+        plan_max_wiki_bytes=int(get("PLAN_MAX_WIKI_BYTES", str(Settings.plan_max_wiki_bytes))),
         tracing=get("TRACING").strip().lower() in ("1", "true", "yes", "on"),
         limits=Limits(
             max_page_bytes=int(get("MAX_PAGE_BYTES", str(defaults.max_page_bytes))),
@@ -126,6 +150,14 @@ def to_env(settings: Settings) -> dict[str, str]:
         "SESSION_KEY": settings.session_key,
         "PUBLIC_URL": settings.public_url,
         "AUTHKIT_DOMAIN": settings.authkit_domain,
+        "WORKOS_CLIENT_ID": settings.workos_client_id,
+        "WORKOS_API_KEY": settings.workos_api_key,
+        "WORKOS_SECRET_ARN": settings.workos_secret_arn,
+        "WORKOS_API_URL": settings.workos_api_url,
+        "SESSION_TTL_SECONDS": str(settings.session_ttl_seconds),
+        "PLAN_MAX_WIKIS": str(settings.plan_max_wikis),
+        "PLAN_MAX_PAGES": str(settings.plan_max_pages),
+        "PLAN_MAX_WIKI_BYTES": str(settings.plan_max_wiki_bytes),
         "TRACING": "1" if settings.tracing else "",
         "MAX_PAGE_BYTES": str(settings.limits.max_page_bytes),
         "MAX_ATTACHMENT_BYTES": str(settings.limits.max_attachment_bytes),
