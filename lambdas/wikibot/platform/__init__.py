@@ -1,0 +1,1 @@
+"""The platform Lambda: web sign-in (WorkOS AuthKit), the management API, the JWKS sync."""
