@@ -139,23 +139,67 @@ def _write_forever(path, round_, ready):
         i += 1
 
 
+def _wait_for_commits(path, more_than, timeout=20):
+    deadline = time.monotonic() + timeout
+    while int(git(path, "rev-list", "--count", "main")) <= more_than:
+        assert time.monotonic() < deadline, "the writer never committed"
+        time.sleep(0.01)
+
+
 def test_writer_killed_mid_commit_leaves_a_recoverable_clean_repo(repo_path):
-    for n, delay in enumerate((0.05, 0.13, 0.21, 0.34, 0.55)):
+    for n, delay in enumerate((0.0, 0.013, 0.021, 0.034, 0.055)):
         before = int(git(repo_path, "rev-list", "--count", "main"))
         ready = CTX.Event()
         proc = CTX.Process(target=_write_forever, args=(repo_path, n, ready))
         proc.start()
         ready.wait(10)
+        _wait_for_commits(repo_path, before)  # it is writing (a busy machine starts slowly)
         time.sleep(delay)
         assert proc.is_alive(), "the writer died before it was killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
-        assert int(git(repo_path, "rev-list", "--count", "main")) > before  # it was writing
         store = WikiStore(GitRepo(repo_path, stale_lock_seconds=0.2))
         time.sleep(0.3)  # whatever lock the victim held is now stale
         result = store.write(f"After/{n}", "still writable", Author("next", "n@x", "mcp"))
         assert git(repo_path, "rev-parse", "main").strip() == result.revision
         fsck_clean(repo_path)
+
+
+def test_the_next_write_after_a_sigkill_does_not_wait_for_the_stale_timeout(repo_path):
+    """With the default stale timeout, a dead writer's fresh locks are cleared at once.
+
+    Not a timing assert (the machine may be busy): the write must land instead of answering
+    Busy, and the locks must be gone. The elapsed time is printed for the record.
+    """
+    ref_lock = repo_path / "refs" / "heads" / "main.lock"
+    found_lock = 0
+    for n in range(5):
+        before = int(git(repo_path, "rev-list", "--count", "main"))
+        ready = CTX.Event()
+        proc = CTX.Process(target=_write_forever, args=(repo_path, 100 + n, ready))
+        proc.start()
+        ready.wait(10)
+        _wait_for_commits(repo_path, before)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join()
+        found_lock += ref_lock.exists()
+        # Default settings: stale_lock_seconds 2 s, and Busy after ~200 short retries.
+        store = WikiStore(GitRepo(repo_path, max_attempts=60))
+        started = time.monotonic()
+        result = store.write(f"Next/{n}", "lands at once", Author("next", "n@x", "mcp"))
+        elapsed = time.monotonic() - started
+        print(f"write after SIGKILL {n}: {elapsed * 1000:.0f} ms (ref lock left: {found_lock})")
+        assert git(repo_path, "rev-parse", "main").strip() == result.revision
+        assert not ref_lock.exists()
+        assert not list((repo_path / "objects").glob("*/*.lock"))
+        fsck_clean(repo_path)
+    # Leave a dead writer's ref lock for certain, as a SIGKILL between lock and rename does.
+    ref_lock.write_text("0" * 40)
+    started = time.monotonic()
+    WikiStore(GitRepo(repo_path, max_attempts=60)).write("Last", "x", Author("n", "n@x", "mcp"))
+    print(f"write after a fresh dead lock: {(time.monotonic() - started) * 1000:.0f} ms")
+    assert not ref_lock.exists()
+    fsck_clean(repo_path)
 
 
 def test_stale_locks_left_by_a_dead_writer_are_recovered(repo_path):

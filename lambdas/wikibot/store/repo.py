@@ -5,13 +5,16 @@ several processes write at once (measured: 100 "successful" commits, 96 landed).
 builds blob -> tree -> commit objects and moves the branch with compare-and-set; if another writer
 moved it first, the change is rebuilt on the new head and retried with jittered backoff.
 
-Crash recovery: a writer killed mid-commit leaves `refs/heads/main.lock` (or an
-`objects/xx/*.lock`) behind. Every writer holds a shared `flock` on `wikibot/writers.lock` while
-it writes; the kernel drops it when the process dies. A writer that meets a lock takes that file
-exclusively without waiting: if it gets it, no cooperating writer is mid-commit, so any lock
-older than `grace_seconds` (for writers that do not take the flock) is a dead writer's and is
-removed, along with leftover object locks. If other writers are active, only locks older than
-`stale_lock_seconds` are removed. So the next write after a SIGKILL lands within ~`grace_seconds`.
+Crash recovery: objects are written to `objects/xx/tmp_obj_*` and renamed into place, so a
+writer killed mid-object leaves only a temporary file that git fsck ignores and git prune
+removes. A writer killed while moving the branch leaves `refs/heads/main.lock`. Every writer
+holds a shared `flock` on `wikibot/writers.lock` while it writes; the kernel drops it when the
+process dies. A writer that meets a lock takes that file exclusively without waiting: if it gets
+it, no cooperating writer is mid-commit, so a lock older than `grace_seconds` (a margin for
+writers that do not take the flock) is a dead writer's and is removed, along with object `.lock`
+files that older versions left. If other writers are active, only locks older than
+`stale_lock_seconds` are removed. So the next write after a SIGKILL lands within about
+`grace_seconds` (0.25 s).
 
 Caches: parsed trees and commits are shared by every wiki in the process but keyed by
 (repository, object id), so a hit is confined to the repository that asked: a commit in wiki B
@@ -24,6 +27,7 @@ import contextlib
 import fcntl
 import os
 import random
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -345,7 +349,7 @@ class GitRepo:
             self._add(blob)
             tree_changes.append((path.encode(), FILE_MODE, blob.id))
         base = tree if tree is not None else self._empty_tree()
-        new_tree = commit_tree_changes(self.objects, base, tree_changes)
+        new_tree = commit_tree_changes(_LooseWriter(self), base, tree_changes)
         if skip_if_unchanged and head is not None and new_tree == tree:
             return None
         now = int(time.time())
@@ -366,23 +370,48 @@ class GitRepo:
         return tree.id
 
     def _add(self, obj: Blob | Tree | Commit) -> None:
-        """Store an object; a concurrent writer of the identical object is waited out briefly."""
-        for _ in range(20):
-            try:
-                self.objects.add_object(obj)
-                return
-            except FileLocked as locked:
-                if obj.id in self.objects:
-                    return  # the other writer finished writing these exact bytes
-                lockfile = locked.lockfilename
-            time.sleep(random.uniform(0.001, 0.005))
-        raise _LockMet(lockfile)
+        """Store a loose object atomically, without a `.lock` file.
+
+        Written to `objects/xx/tmp_obj_*` and renamed into place: a writer killed mid-write
+        leaves only a `tmp_obj_` file, which git fsck ignores and git prune removes, and two
+        writers of the same object never wait for each other (the bytes are identical).
+        """
+        path = self.path / "objects" / obj.id[:2].decode() / obj.id[2:].decode()
+        try:
+            os.utime(path)  # already there; freshen it as git does, so prune keeps it
+            return
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix="tmp_obj_", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(obj.as_legacy_object())
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
     def _move_branch(self, head: bytes | None, new_commit: bytes) -> bool:
         try:
             return self._repo.refs.set_if_equals(BRANCH, head or ZERO, new_commit)
         except FileLocked as locked:
             raise _LockMet(locked.lockfilename) from None
+
+
+class _LooseWriter:
+    """The object store as `commit_tree_changes` sees it: reads as usual, writes via `_add`."""
+
+    def __init__(self, repo: GitRepo):
+        self._repo = repo
+
+    def __getitem__(self, sha: bytes) -> Blob | Tree | Commit:
+        return self._repo.objects[sha]  # uncached: commit_tree_changes mutates what it loads
+
+    def add_object(self, obj: Blob | Tree | Commit) -> None:
+        self._repo._add(obj)
 
 
 def _unlink_if_older(path: str, seconds: float) -> None:
