@@ -97,7 +97,7 @@ def test_unknown_workos_user_is_told_to_sign_in(world, fake):
 
 def _forgeries(fake: FakeAuthKit) -> dict[str, str]:
     good = fake.access_token("user_ALICE", _aud())
-    head, body, sig = good.split(".")  # noqa: F841 - head kept for the tampered variant
+    head, body, sig = good.split(".")
     claims = jwt.decode(good, options={"verify_signature": False})
     tampered = _b64({**claims, "sub": "user_BOB"})
     hs256_header = {"alg": "HS256", "typ": "JWT", "kid": fake.keys[0].kid}
