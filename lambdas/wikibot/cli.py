@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     wc.add_argument("user", help="owner's user id")
     wc.add_argument("slug", help="wiki slug: lowercase letters, digits, '-' or '_'")
     wc.add_argument("--title", default="", help="wiki title (default: the slug)")
+    wc.add_argument("--public", action="store_true", help="anyone may read it (default: private)")
     wl = wikis.add_parser("list", parents=[common], help="list a user's wikis")
     wl.add_argument("user")
     wd = wikis.add_parser("delete", parents=[common], help="delete a wiki, its tokens and pages")
@@ -80,6 +81,27 @@ def build_parser() -> argparse.ArgumentParser:
     tr = tokens.add_parser("revoke", parents=[common], help="revoke a token by its id")
     tr.add_argument("user")
     tr.add_argument("token_id")
+
+    members = sub.add_parser("member", help="manage who may use a wiki").add_subparsers(
+        dest="action", required=True
+    )
+    ma = members.add_parser(
+        "add",
+        parents=[common],
+        help="give a user a role on a wiki (or change it)",
+        description="Roles: viewer reads; editor also writes, deletes and uploads; owner also "
+        "manages members and tokens. The user must exist (signed in once, or `user create`).",
+    )
+    ma.add_argument("wiki", help="wiki as OWNER/SLUG")
+    ma.add_argument("user", help="user id or email")
+    ma.add_argument("--role", choices=["viewer", "editor", "owner"], default="viewer")
+    ml = members.add_parser("list", parents=[common], help="list a wiki's owner and members")
+    ml.add_argument("wiki", help="wiki as OWNER/SLUG")
+    mr = members.add_parser(
+        "remove", parents=[common], help="remove a member and revoke their tokens for the wiki"
+    )
+    mr.add_argument("wiki", help="wiki as OWNER/SLUG")
+    mr.add_argument("user", help="user id")
     return parser
 
 
@@ -151,7 +173,9 @@ def cmd_wiki(args: argparse.Namespace) -> None:
 
     settings, registry = _registry(args)
     if args.action == "create":
-        wiki = provision.create_wiki(settings, registry, args.user, args.slug, args.title)
+        wiki = provision.create_wiki(
+            settings, registry, args.user, args.slug, args.title, public=args.public
+        )
         _emit(args, asdict(wiki), f"Created wiki {wiki.key} ({wiki.title})")
     elif args.action == "list":
         wikis = registry.list_wikis(args.user)
@@ -190,7 +214,48 @@ def cmd_token(args: argparse.Namespace) -> None:
         _emit(args, {"revoked": args.token_id}, f"Revoked {args.token_id}")
 
 
-COMMANDS = {"dev": cmd_dev, "user": cmd_user, "wiki": cmd_wiki, "token": cmd_token}
+def _wiki_arg(value: str) -> tuple[str, str]:
+    owner, _, slug = value.partition("/")
+    if not owner or not slug:
+        raise SystemExit(f"wikibot: give the wiki as OWNER/SLUG, not {value!r}")
+    return owner, slug
+
+
+def cmd_member(args: argparse.Namespace) -> None:
+    """Member subcommands (the operator's tool: no session, no plan limits)."""
+    from wikibot.auth import policy
+
+    _, registry = _registry(args)
+    owner, slug = _wiki_arg(args.wiki)
+    if args.action == "add":
+        user = registry.find_user_by_email(args.user) if "@" in args.user else None
+        user_id = user.id if user else args.user
+        member = registry.put_member(owner, slug, user_id, policy.validate_role(args.role))
+        _emit(args, asdict(member), f"{member.user_id} is now {member.role} of {owner}/{slug}")
+    elif args.action == "list":
+        registry.get_wiki(owner, slug)
+        rows = [{"user": owner, "role": "owner", "owner": True}] + [
+            {"user": m.user_id, "role": m.role, "owner": False}
+            for m in registry.list_members(owner, slug)
+        ]
+        _emit(args, rows, "\n".join(f"{r['user']}\t{r['role']}" for r in rows))
+    else:
+        registry.remove_member(owner, slug, args.user)
+        revoked = registry.revoke_user_tokens(owner, slug, args.user)
+        _emit(
+            args,
+            {"removed": args.user, "tokens_revoked": revoked},
+            f"Removed {args.user} from {owner}/{slug} ({revoked} token(s) revoked)",
+        )
+
+
+COMMANDS = {
+    "dev": cmd_dev,
+    "user": cmd_user,
+    "wiki": cmd_wiki,
+    "token": cmd_token,
+    "member": cmd_member,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
