@@ -46,9 +46,7 @@ def _git_app(settings: Settings) -> Any:
 
 def make_handler(settings: Settings) -> Handler:
     """Build the wiki Lambda's handler for these settings (cheap: apps are built on first use)."""
-    from wikibot.web.otterwiki_boot import otterwiki_config
-
-    library.install(otterwiki_config(settings))
+    library.install()  # Otterwiki's config is added when the app boots (otterwiki_boot.create)
     apps: dict[str, Handler] = {}
 
     def lambda_for(kind: str) -> Handler:

@@ -46,6 +46,7 @@ BLOCKED_ENDPOINTS = frozenset(
 )
 NO_STORE_ENDPOINTS = frozenset({"edit", "preview", "draft", "discard_draft", "save"})
 _CONTENT_INPUT = re.compile(r'(<input id="save_content" type="hidden" name="content" value="">)')
+_ROOT_URL = re.compile(r'((?:href|src)=")(/(?!/)[^"]*)"')
 
 
 def install(app: Any, storage: Any) -> None:
@@ -67,6 +68,8 @@ def install(app: Any, storage: Any) -> None:
     def after(response: Any) -> Any:
         if _is_editor(request, response):
             _inject_base(response, storage, request)
+        if response.mimetype == "text/html" and not response.direct_passthrough:
+            _mount_template_links(response, request.script_root)
         if request.endpoint in NO_STORE_ENDPOINTS or "edit" in request.args:
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -76,6 +79,51 @@ def install(app: Any, storage: Any) -> None:
         return _keep_as_draft(storage)
 
     _serve_attachments_from_store()
+    _register_link_prefixer()
+
+
+def _register_link_prefixer() -> None:
+    """Otterwiki writes wiki-root links (`[[Page]]` -> `/Page`) without its mount point.
+
+    The wiki lives at `/{user}/{wiki}/`, so a root-relative URL in rendered Markdown gets the
+    request's script root, through Otterwiki's own plugin hooks for links, images and WikiLinks.
+    URLs Otterwiki already built with `url_for` (attachments as `./file`) are left alone.
+    """
+    import pluggy
+    from otterwiki.plugins import plugin_manager
+
+    hookimpl = pluggy.HookimplMarker("otterwiki")
+
+    def prefix(html: str) -> str:
+        from flask import has_request_context, request
+
+        root = request.script_root if has_request_context() else ""
+        if not root:
+            return html
+
+        def fix(m: re.Match) -> str:
+            url = m.group(2)
+            if url.startswith(root + "/") and "/./" in url:
+                return m.group(0)  # Otterwiki's page-relative attachment URL, already mounted
+            return f'{m.group(1)}{root}{url}"'
+
+        return _ROOT_URL.sub(fix, html, count=1)
+
+    class MountPoint:
+        @hookimpl
+        def renderer_process_link(self, link_html, link_url, link_text, link_title, page):
+            return prefix(link_html)
+
+        @hookimpl
+        def renderer_process_image(self, image_html, image_src, image_alt, image_title, page):
+            return prefix(image_html)
+
+        @hookimpl
+        def renderer_process_wikilink(self, wikilink_html, wikilink_url, wikilink_text, page):
+            return prefix(wikilink_html)
+
+    if not plugin_manager.has_plugin("wikibot-mount-point"):
+        plugin_manager.register(MountPoint(), name="wikibot-mount-point")
 
 
 def _is_editor(request: Any, response: Any) -> bool:
@@ -85,6 +133,24 @@ def _is_editor(request: Any, response: Any) -> bool:
         and request.endpoint in ("edit", "view")
         and not response.direct_passthrough
     )
+
+
+_TEMPLATE_URL = re.compile(r'((?:href|src|action)=")(/(?!/)[^"]*)"')
+
+
+def _mount_template_links(response: Any, root: str) -> None:
+    """Prefix root-relative URLs that Otterwiki's templates hardcode (the sidebar page tree)."""
+    if not root:
+        return
+    body = response.get_data(as_text=True)
+
+    def fix(m: re.Match) -> str:
+        url = m.group(2)
+        if url == root or url.startswith(root + "/"):
+            return m.group(0)
+        return f'{m.group(1)}{root}{url}"'
+
+    response.set_data(_TEMPLATE_URL.sub(fix, body))
 
 
 def _inject_base(response: Any, storage: Any, request: Any) -> None:

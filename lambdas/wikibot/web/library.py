@@ -20,15 +20,16 @@ The statement selection is tied to the pinned version (2.26.1) and checked again
 
 from __future__ import annotations
 
-import ast
-import importlib.util
 import sys
 import threading
 import types
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wikibot.web import errors as storage_errors
+
+if TYPE_CHECKING:
+    import ast
+    from pathlib import Path
 
 PINNED_VERSION = "2.26.1"
 # Statements of otterwiki/server.py (2.26.1) that build a deployment, by their first line.
@@ -110,6 +111,9 @@ class LazyServer(types.ModuleType):
 
 def otterwiki_dir() -> Path:
     """The installed otterwiki package folder (templates, static files, server.py)."""
+    import importlib.util
+    from pathlib import Path
+
     spec = importlib.util.find_spec("otterwiki")
     if spec is None or spec.origin is None:
         raise RuntimeError("otterwiki is not installed")
@@ -136,6 +140,8 @@ def install(config: dict[str, Any] | None = None) -> LazyServer:
 
 
 def _selected_statements(source: str) -> list[ast.stmt]:
+    import ast
+
     tree = ast.parse(source)
     kept = []
     for node in tree.body:
@@ -165,6 +171,8 @@ def boot() -> LazyServer:
 
 
 def _boot(server: LazyServer) -> None:
+    import ast
+
     import otterwiki
 
     if otterwiki.__version__ != PINNED_VERSION:
@@ -200,6 +208,8 @@ def _boot(server: LazyServer) -> None:
 
 
 def _starts(source: str, node: ast.stmt, prefix: str) -> bool:
+    import ast
+
     return (ast.get_source_segment(source, node) or "").startswith(prefix)
 
 
