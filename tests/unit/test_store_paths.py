@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 
 import pytest
@@ -12,6 +11,7 @@ from dulwich.repo import Repo
 from wikibot.errors import Conflict, InvalidInput, NotFound, TooLarge
 from wikibot.settings import Limits
 from wikibot.store import Author, GitRepo, WikiStore, headindex, wiki_path
+from wikibot.store.headindex import Snapshot
 from wikibot.store.paths import RepoFiles
 
 ANN = Author("Ann", "ann@example.com", "web")
@@ -116,8 +116,8 @@ def test_index_follows_commits_made_by_anyone_and_is_persisted(files, tmp_path):
     assert snap.backlinks("a.md") == {"c.md"}
     assert [r.id for r in files.log("c.md")] == [c.id.decode()]
     headindex.for_repo(files.repo, files.pages).save()
-    saved = json.loads((files.repo.path / "wikibot" / "index.json").read_bytes())
-    assert saved["head"] == c.id.decode()
+    saved = Snapshot.from_json((files.repo.path / "wikibot" / "index.json").read_bytes())
+    assert saved.head == c.id.decode() and saved.backlinks("a.md") == {"c.md"}
 
 
 def test_a_corrupt_or_missing_index_is_rebuilt(tmp_path):
@@ -160,5 +160,5 @@ def test_the_index_is_never_shared_between_repositories(tmp_path):
         b.history("Page")
     assert b.links("Other").incoming == []
     headindex.for_repo(b.repo, b.files.pages).save()
-    saved = json.loads((b.repo.path / "wikibot" / "index.json").read_bytes())
-    assert saved["links"] == {"other.md": []} and list(saved["touched"]) == ["other.md"]
+    saved = Snapshot.from_json((b.repo.path / "wikibot" / "index.json").read_bytes())
+    assert saved.links == {"other.md": []} and list(saved.touched) == ["other.md"]

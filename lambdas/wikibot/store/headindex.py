@@ -27,18 +27,18 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dulwich.walk import Walker
-
 from wikibot.store.cache import LRU
+from wikibot.store.repo import Damaged
 
 if TYPE_CHECKING:
+    from dulwich.objects import Commit
+
     from wikibot.store.index import PageIndex
     from wikibot.store.repo import GitRepo
 
-VERSION = 1
+VERSION = 2
 FILE = "index.json"
 TREE_MODE = 0o040000
 # Save at most this often while head keeps moving (a fresh process then replays few commits).
@@ -46,15 +46,62 @@ SAVE_INTERVAL_SECONDS = 1.0
 SAVE_AFTER_COMMITS = 16
 
 
-@dataclass
 class Snapshot:
-    """The index at one head. Treat as read-only outside this module."""
+    """The index at one head. Treat as read-only outside this module.
 
-    head: str
-    commits: list[str] = field(default_factory=list)  # commit table, oldest first
-    touched: dict[str, list[int]] = field(default_factory=dict)  # path -> table rows, oldest first
-    links: dict[str, list[str]] = field(default_factory=dict)  # page file -> target files
-    _backlinks: dict[str, set[str]] | None = field(default=None, repr=False)
+    Attributes:
+        head: The commit it describes.
+        commits: Commit table, oldest first.
+        touched: Path -> rows of `commits` that changed it, oldest first.
+        links: Page file -> the page files it links to.
+
+    Loaded from disk, the history part and the link part are parsed only when first used, so
+    answering backlinks does not pay for parsing history and vice versa.
+    """
+
+    def __init__(
+        self,
+        head: str,
+        commits: list[str] | None = None,
+        touched: dict[str, list[int]] | None = None,
+        links: dict[str, list[str]] | None = None,
+        *,
+        raw_history: bytes | None = None,
+        raw_links: bytes | None = None,
+    ):
+        self.head = head
+        self._commits = commits if commits is not None or raw_history else []
+        self._touched = touched if touched is not None or raw_history else {}
+        self._links = links if links is not None or raw_links else {}
+        self._raw_history = raw_history
+        self._raw_links = raw_links
+        self._backlinks: dict[str, set[str]] | None = None
+
+    @property
+    def commits(self) -> list[str]:
+        """Commit table, oldest first."""
+        self._parse_history()
+        return self._commits  # type: ignore[return-value]
+
+    @property
+    def touched(self) -> dict[str, list[int]]:
+        """Path -> rows of `commits` that changed it, oldest first."""
+        self._parse_history()
+        return self._touched  # type: ignore[return-value]
+
+    @property
+    def links(self) -> dict[str, list[str]]:
+        """Page file -> the page files it links to (every page at head is a key)."""
+        if self._links is None:
+            self._links = json.loads(self._raw_links or b"{}")
+            self._raw_links = None
+        return self._links
+
+    def _parse_history(self) -> None:
+        if self._commits is None or self._touched is None:
+            data = json.loads(self._raw_history or b"{}")
+            self._commits, self._touched = data["commits"], data["touched"]
+            self._raw_history = None
 
     def commits_for(self, path: str, limit: int | None = None) -> list[str]:
         """Commit ids that changed `path`, newest first."""
@@ -70,32 +117,40 @@ class Snapshot:
     def backlinks(self, target: str) -> set[str]:
         """Page files at head that link to the page file `target` (itself excluded)."""
         if self._backlinks is None:
+            # One question: scan the forward map (cheaper than inverting it in a fresh process).
+            return {s for s, targets in self.links.items() if target in targets and s != target}
+        return self._backlinks.get(target, set())
+
+    def linked(self) -> set[str]:
+        """Every page file some other page links to (for orphans)."""
+        if self._backlinks is None:
             inverse: dict[str, set[str]] = {}
             for source, targets in self.links.items():
                 for t in targets:
                     if t != source:
                         inverse.setdefault(t, set()).add(source)
             self._backlinks = inverse
-        return self._backlinks.get(target, set())
+        return {t for t, sources in self._backlinks.items() if sources}
 
     def to_json(self) -> bytes:
-        """The persisted form (compact JSON)."""
-        data = {
-            "version": VERSION,
-            "head": self.head,
-            "commits": self.commits,
-            "touched": self.touched,
-            "links": self.links,
-        }
-        return json.dumps(data, separators=(",", ":")).encode()
+        """The persisted form: three lines of JSON (header, links, history)."""
+        header = {"version": VERSION, "head": self.head}
+        history = {"commits": self.commits, "touched": self.touched}
+        return b"\n".join(
+            json.dumps(part, separators=(",", ":")).encode()
+            for part in (header, self.links, history)
+        )
 
     @classmethod
     def from_json(cls, raw: bytes) -> Snapshot:
-        """Parse the persisted form; `ValueError` if it is not a current index."""
-        data = json.loads(raw)
-        if data.get("version") != VERSION or not isinstance(data.get("head"), str):
+        """Read the persisted form; `ValueError` if it is not a current, whole index."""
+        parts = raw.split(b"\n")
+        if len(parts) != 3 or not parts[1].endswith(b"}") or not parts[2].endswith(b"}"):
+            raise ValueError("truncated index")
+        header = json.loads(parts[0])
+        if header.get("version") != VERSION or not isinstance(header.get("head"), str):
             raise ValueError("unknown index version")
-        return cls(data["head"], data["commits"], data["touched"], data["links"])
+        return cls(header["head"], raw_links=parts[1], raw_history=parts[2])
 
 
 class HeadIndex:
@@ -134,7 +189,7 @@ class HeadIndex:
                 before = len(snap.commits) if snap else 0
                 try:
                     snap = self._advance(snap, head)
-                except KeyError:  # the indexed head was pruned after a force push
+                except Damaged:  # the indexed head was pruned after a force push
                     snap, before = self._advance(None, head), 0
                 self._unsaved += len(snap.commits) - before
             self._snapshot = snap
@@ -144,9 +199,9 @@ class HeadIndex:
     # -- building ----------------------------------------------------------------------------
 
     def _advance(self, old: Snapshot | None, head: bytes) -> Snapshot:
-        exclude = [old.head.encode()] if old else None
-        walked = [e.commit for e in Walker(self.repo.objects, include=[head], exclude=exclude)]
-        if old is not None and not any(old.head.encode() in c.parents for c in walked):
+        known = set(old.commits) if old else set()
+        new, reached_old = self._new_commits(head, known, old.head if old else None)
+        if old is not None and not reached_old:
             return self._advance(None, head)  # history was rewritten: rebuild
         snap = Snapshot(
             head.decode(),
@@ -154,13 +209,40 @@ class HeadIndex:
             {p: list(rows) for p, rows in old.touched.items()} if old else {},
             dict(old.links) if old else {},
         )
-        for commit in reversed(walked):
+        for commit in new:
             row = len(snap.commits)
             snap.commits.append(commit.id.decode())
             for path in self._changed_by(commit):
                 snap.touched.setdefault(path, []).append(row)
         self._update_links(snap, old, head)
         return snap
+
+    def _new_commits(
+        self, head: bytes, known: set[str], old_head: str | None
+    ) -> tuple[list[Commit], bool]:
+        """Commits reachable from `head` that are not `known`, parents before children.
+
+        Also tells whether `old_head` was reached (so it is an ancestor of `head`). Known
+        commits are neither returned nor walked past: all their ancestors are known too.
+        """
+        order: list[Commit] = []
+        seen: set[bytes] = set()
+        reached = False
+        stack: list[tuple[bytes, bool]] = [(head, False)]
+        while stack:
+            sha, expanded = stack.pop()
+            if expanded:
+                order.append(self.repo.commit(sha))
+                continue
+            if sha in seen:
+                continue
+            seen.add(sha)
+            if sha.decode() in known:
+                reached = reached or sha.decode() == old_head
+                continue
+            stack.append((sha, True))
+            stack.extend((p, False) for p in reversed(self.repo.commit(sha).parents))
+        return order, reached
 
     def _changed_by(self, commit: object) -> set[str]:
         parents = commit.parents  # type: ignore[attr-defined]
@@ -243,11 +325,11 @@ def changed_paths(
     before = _entries(repo, old)
     after = _entries(repo, new)
     changed: set[str] = set()
-    for name in before.keys() | after.keys():
+    names = [n for n, entry in before.items() if after.get(n) != entry]
+    names += [n for n in after if n not in before]
+    for name in names:
         a, b = before.get(name), after.get(name)
-        if a == b:
-            continue
-        path = prefix + name
+        path = prefix + name.decode("utf-8", "replace")
         a_dir = a is not None and a[0] & 0o170000 == TREE_MODE
         b_dir = b is not None and b[0] & 0o170000 == TREE_MODE
         if a_dir or b_dir:
@@ -259,13 +341,8 @@ def changed_paths(
     return changed
 
 
-def _entries(repo: GitRepo, tree: bytes | None) -> dict[str, tuple[int, bytes]]:
-    if tree is None:
-        return {}
-    return {
-        item.path.decode("utf-8", "replace"): (item.mode, item.sha)
-        for item in repo.parsed(tree).iteritems()
-    }
+def _entries(repo: GitRepo, tree: bytes | None) -> dict[bytes, tuple[int, bytes]]:
+    return {} if tree is None else repo.tree_entries(tree)
 
 
 # One index per repository in this process (bounded: a warm Lambda serves many tenants).

@@ -119,10 +119,11 @@ class PageQueries:
         snap = self.files.index()
         if snap is None:
             return []
+        linked = snap.linked()
         return sorted(
             names.page_name(path)
             for path in snap.links
-            if not snap.backlinks(path) and names.page_name(path).lower() != HOME
+            if path not in linked and names.page_name(path).lower() != HOME
         )
 
 

@@ -29,15 +29,17 @@ import os
 import random
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dulwich.errors import NotTreeError
 from dulwich.file import FileLocked
-from dulwich.object_store import commit_tree_changes, tree_lookup_path
-from dulwich.objects import Blob, Commit, Tree
+from dulwich.object_store import DiskObjectStore, commit_tree_changes
+from dulwich.objects import Blob, Commit, Tree, parse_tree
+from dulwich.refs import DiskRefsContainer
 from dulwich.repo import Repo
+from dulwich.walk import Walker
 
 from wikibot.errors import InvalidInput, NotFound, WikibotError
 from wikibot.files import PRIVATE_DIR_MODE
@@ -52,6 +54,13 @@ STATE_DIR = "wikibot"
 
 # Parsed trees and commits of every wiki in this process, by (repository, object id).
 _PARSED: LRU[Tree | Commit] = LRU(4096)
+# Tree entry maps (for diffing trees while indexing), by (repository, tree id).
+_ENTRIES: LRU[dict[bytes, tuple[int, bytes]]] = LRU(1024)
+_OBJECT_TYPES: dict[bytes, type[Blob | Tree | Commit]] = {
+    b"blob": Blob,
+    b"tree": Tree,
+    b"commit": Commit,
+}
 
 # (path, bytes) writes a file; (path, None) deletes it.
 Change = tuple[str, bytes | None]
@@ -113,8 +122,11 @@ class GitRepo:
         self.stale_lock_seconds = stale_lock_seconds
         self.grace_seconds = min(grace_seconds, stale_lock_seconds)
         self.max_attempts = max_attempts
-        self._repo = Repo(str(self.path))
-        self.objects = self._repo.object_store
+        # The object store and refs directly, not dulwich's Repo, which parses the config (and
+        # imports its module) on open: that was most of a fresh process's store work.
+        self._objects_dir = str(self.path / "objects")
+        self.objects = DiskObjectStore(self._objects_dir)
+        self.refs = DiskRefsContainer(str(self.path))
         # Identity for process-wide caches: the real path, and the folder's inode, so that a wiki
         # deleted and created again at the same path is a different repository.
         info = os.stat(self.path)
@@ -134,7 +146,7 @@ class GitRepo:
         os.chmod(path, PRIVATE_DIR_MODE)
         Repo.init_bare(str(path))
         repo = cls(path, **kwargs)
-        repo._repo.refs.set_symbolic_ref(b"HEAD", BRANCH)
+        repo.refs.set_symbolic_ref(b"HEAD", BRANCH)
         return repo
 
     def state_path(self, name: str) -> Path:
@@ -149,7 +161,7 @@ class GitRepo:
     def head(self) -> bytes | None:
         """The current commit id of `main`, or None for a repository with no commit yet."""
         try:
-            return self._repo.refs[BRANCH]
+            return self.refs[BRANCH]
         except KeyError:
             return None
 
@@ -187,7 +199,18 @@ class GitRepo:
         return _PARSED.get_or_make((self.identity, sha), lambda: self.object(sha))
 
     def object(self, sha: bytes) -> Blob | Tree | Commit:
-        """An object read from this repository's store (uncached)."""
+        """An object read from this repository's store (uncached).
+
+        Loose objects are read and parsed once here (dulwich's `store[sha]` parses a loose
+        object twice); packed ones through dulwich.
+
+        Raises:
+            Damaged: The repository does not have the object.
+        """
+        loose = self._read_loose(sha)
+        if loose is not None and loose[0] in _OBJECT_TYPES:
+            kind = _OBJECT_TYPES[loose[0]]
+            return kind.from_raw_string(kind.type_num, loose[1], sha=sha)
         try:
             return self.objects[sha]
         except KeyError:
@@ -195,6 +218,39 @@ class GitRepo:
                 f"The wiki's repository lacks object {sha.decode()[:12]} that its history "
                 "names; nothing was changed. Ask the wiki's owner to restore it from a clone."
             ) from None
+
+    def tree_entries(self, sha: bytes) -> dict[bytes, tuple[int, bytes]]:
+        """A tree's name -> (mode, id) map, cached by (repository, tree id). Do not mutate.
+
+        Cheaper than a parsed `Tree` (no per-entry Python objects): used to diff many trees.
+        """
+
+        def make() -> dict[bytes, tuple[int, bytes]]:
+            loose = self._read_loose(sha)
+            if loose is not None and loose[0] == b"tree":
+                return {name: (mode, item) for name, mode, item in parse_tree(loose[1], sha_len=20)}
+            tree = self.object(sha)
+            if not isinstance(tree, Tree):
+                raise Damaged(f"Object {sha.decode()[:12]} is not a tree.")
+            return dict(tree._entries)
+
+        return _ENTRIES.get_or_make((self.identity, sha), make)
+
+    def _read_loose(self, sha: bytes) -> tuple[bytes, bytes] | None:
+        """(type, body) of a loose object, or None if it is not loose (packed, or missing)."""
+        try:
+            with open(self._loose_path(sha), "rb") as f:
+                raw = zlib.decompress(f.read())
+        except (OSError, ValueError, zlib.error):
+            return None  # packed, missing or unreadable: dulwich reads or reports it
+        header, _, body = raw.partition(b"\0")
+        return header.split(b" ", 1)[0], body
+
+    def _loose_path(self, sha: bytes) -> str:
+        text = sha.decode("ascii")
+        if len(text) != 40 or not all(c in "0123456789abcdef" for c in text):
+            raise ValueError(f"not an object id: {text!r}")
+        return os.path.join(self._objects_dir, text[:2], text[2:])
 
     def commit(self, sha: bytes) -> Commit:
         """The commit object with this id."""
@@ -206,10 +262,12 @@ class GitRepo:
 
     def entry(self, tree: bytes, path: str) -> tuple[int, bytes] | None:
         """(mode, sha) at `path` under a root tree, or None when nothing is there."""
-        try:
-            return tree_lookup_path(self.parsed, tree, path.encode())
-        except (KeyError, NotTreeError):
-            return None
+        found: tuple[int, bytes] | None = (0o040000, tree)
+        for part in path.strip("/").encode().split(b"/"):
+            if found is None or found[0] & 0o170000 != 0o040000:
+                return None
+            found = self.tree_entries(found[1]).get(part)
+        return found
 
     def blob_id(self, tree: bytes, path: str) -> bytes | None:
         """The blob id of a file under a root tree, or None if it is missing or a folder."""
@@ -224,21 +282,21 @@ class GitRepo:
         return None if sha is None else self.object(sha).data
 
     def walk_files(self, tree: bytes, prefix: str = "") -> Iterator[tuple[str, bytes]]:
-        """Yield (path, blob id) for every file under a tree, depth first."""
-        for item in self.parsed(tree).iteritems():
-            name = item.path.decode("utf-8", "replace")
-            path = f"{prefix}{name}"
-            if item.mode & 0o170000 == 0o040000:
-                yield from self.walk_files(item.sha, path + "/")
-            elif item.mode & 0o170000 == 0o100000:
-                yield path, item.sha
+        """Yield (path, blob id) for every file under a tree, depth first, in name order."""
+        for name, (mode, sha) in sorted(self.tree_entries(tree).items()):
+            path = prefix + name.decode("utf-8", "replace")
+            if mode & 0o170000 == 0o040000:
+                yield from self.walk_files(sha, path + "/")
+            elif mode & 0o170000 == 0o100000:
+                yield path, sha
 
     def log(self, *, paths: list[str] | None = None, limit: int | None = None) -> Iterator[Commit]:
         """Commits reachable from head, newest first, optionally only those touching `paths`."""
         head = self.head()
         if head is None:
             return iter(())
-        walker = self._repo.get_walker(
+        walker = Walker(
+            self.objects,
             include=[head],
             paths=[p.encode() for p in paths] if paths else None,
             max_entries=limit,
@@ -396,7 +454,7 @@ class GitRepo:
 
     def _move_branch(self, head: bytes | None, new_commit: bytes) -> bool:
         try:
-            return self._repo.refs.set_if_equals(BRANCH, head or ZERO, new_commit)
+            return self.refs.set_if_equals(BRANCH, head or ZERO, new_commit)
         except FileLocked as locked:
             raise _LockMet(locked.lockfilename) from None
 
