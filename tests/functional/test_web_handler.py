@@ -311,6 +311,24 @@ def test_attachment_upload_is_stored_and_served_from_the_store(env):
     assert "data.bin" in listing.text
 
 
+def test_the_store_write_rules_refuse_an_oversized_upload_with_a_message(env):
+    owner = env.browser("alice")
+    owner.save("/alice/notes/Rules", "# Rules\n")
+    csrf = form_value(owner.get("/alice/notes/Rules/attachments").text, "csrf_token")
+    before = env.store().read("Rules").revision
+    r = owner.request(
+        "POST",
+        "/alice/notes/Rules/attachments",
+        form={"csrf_token": csrf, "message": ""},
+        files={"file": ("huge.bin", b"x" * (env.settings.limits.max_attachment_bytes + 1))},
+    )
+    assert r.status == 413
+    assert "limit" in r.text
+    assert "Traceback" not in r.text
+    assert env.store().read("Rules").revision == before
+    assert env.store().attachments("Rules") == []
+
+
 def test_history_diff_blame_changelog_search_preview(env):
     owner = env.browser("alice")
     owner.save("/alice/notes/Log", "# Log\n\nalpha\n")

@@ -42,7 +42,7 @@ class WikiContext:
 
         repo = wiki_path(settings.data_root, user, wiki)
         scratch = Path(tempfile.gettempdir()) / "wikibot-web" / user / wiki
-        self.storage = open_storage(repo, scratch, on_change)
+        self.storage = open_storage(repo, scratch, on_change, settings.limits)
         self.tables = Tables(repo.parent / "ui.json")
 
 

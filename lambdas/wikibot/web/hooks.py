@@ -17,7 +17,7 @@ import re
 from io import BytesIO
 from typing import Any
 
-from wikibot.errors import Conflict
+from wikibot.errors import Conflict, InvalidInput, TooLarge
 
 BLOCKED_ENDPOINTS = frozenset(
     {
@@ -77,6 +77,19 @@ def install(app: Any, storage: Any) -> None:
     @app.errorhandler(Conflict)
     def conflict(exc: Conflict) -> Any:
         return _keep_as_draft(storage)
+
+    @app.errorhandler(InvalidInput)
+    def refused(exc: InvalidInput) -> Any:
+        # The store's write rules (one module for MCP, git and the UI) refused the change.
+        from html import escape
+
+        from flask import make_response
+
+        back = '<p><a href="javascript:history.back()">Back</a></p>'
+        body = f"<h1>Not saved</h1><p>{escape(str(exc))}</p>{back}"
+        response = make_response(body, 413 if isinstance(exc, TooLarge) else 400)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     _serve_attachments_from_store()
     _register_link_prefixer()

@@ -12,6 +12,7 @@ overlay that reads see, flushed as one commit.
 
 from __future__ import annotations
 
+import bisect
 import os
 import posixpath
 from collections.abc import Iterable, Iterator
@@ -20,8 +21,9 @@ from pathlib import Path
 
 from dulwich.objects import Commit
 
-from wikibot.errors import Conflict, InvalidInput, NotFound
+from wikibot.errors import Conflict
 from wikibot.store.cache import LRU
+from wikibot.store.paths import RepoFiles
 from wikibot.store.repo import Author, Change, GitRepo
 from wikibot.web import gitdiff
 from wikibot.web.errors import (
@@ -77,8 +79,11 @@ class WikiStorage:
         on_change: Called with the changed paths after every commit (Otterwiki's plugin hook).
     """
 
-    def __init__(self, repo: GitRepo, scratch: Path, on_change=None):
+    def __init__(self, repo: GitRepo, scratch: Path, on_change=None, limits=None):
         self.repo = repo
+        self.files = RepoFiles(repo, limits)  # the store's path layer: write rules, head index
+        self._rows: tuple[str, dict[str, int]] | None = None
+        self._files_by_row: tuple[str, dict[int, list[str]]] | None = None
         self.path = str(scratch)
         self.allow_external_symlinks = False
         self.on_change = on_change
@@ -211,14 +216,43 @@ class WikiStorage:
         return self.repo.objects[blob].raw_length()
 
     def last_change(self, path: str, commit: bytes | None = None) -> bytes | None:
-        """The newest commit at or before `commit` that changed `path` (first-parent history).
+        """The newest commit at or before `commit` (default head) that changed `path`.
 
-        None when the path is absent all the way back. Memoised per (commit, path), so after a
-        write elsewhere the walk stops one step back.
+        From the store's per-head index (persisted beside the repository), so a cold process
+        answers without walking history; commits outside the index fall back to a walk.
         """
         commit = commit or self._head
         if commit is None:
             return None
+        snap = self.files.index_at(self._head)
+        rows = self._row_of(snap)
+        row = rows.get(commit.decode())
+        if row is not None:
+            touched = snap.touched.get(path, ())
+            at = bisect.bisect_right(touched, row)
+            return snap.commits[touched[at - 1]].encode() if at else None
+        return self._walk_last_change(path, commit)
+
+    def _row_of(self, snap) -> dict[str, int]:
+        if self._rows is None or self._rows[0] != snap.head:
+            self._rows = (snap.head, {c: i for i, c in enumerate(snap.commits)})
+        return self._rows[1]
+
+    def _touched_by_row(self) -> dict[int, list[str]]:
+        """Index row -> paths that commit touched (the wiki's changelog without tree diffs)."""
+        if self._head is None:
+            return {}
+        snap = self.files.index_at(self._head)
+        if self._files_by_row is None or self._files_by_row[0] != snap.head:
+            by_row: dict[int, list[str]] = {}
+            for path, rows in snap.touched.items():
+                for row in rows:
+                    by_row.setdefault(row, []).append(path)
+            self._files_by_row = (snap.head, {r: sorted(p) for r, p in by_row.items()})
+        return self._files_by_row[1]
+
+    def _walk_last_change(self, path: str, commit: bytes) -> bytes | None:
+        """First-parent walk comparing blob ids, memoised per (commit, path)."""
         key = path.encode()
         chain: list[bytes] = []
         current, blob = commit, self._blob(path, commit)
@@ -293,8 +327,12 @@ class WikiStorage:
         """Commits newest first (of one file, or of the wiki), as GitStorage's dicts."""
         entries = []
         if filename is None:
+            touched = self._touched_by_row()
+            rows = self._row_of(self.files.index_at(self._head)) if self._head else {}
             for commit in self._first_parent(self._head):
-                entries.append(self._meta(commit, as_list=True))
+                row = rows.get(commit.id.decode())
+                files = touched.get(row, []) if row is not None else None
+                entries.append(self._meta(commit, files=files, as_list=True))
                 if max_count and len(entries) >= max_count:
                     break
             return entries
@@ -404,7 +442,7 @@ class WikiStorage:
                 self._check_base(changes, base, head)
             return list(changes.items())
 
-        new = self.repo.commit_changes(plan, _author(author), message)
+        new = self.files.commit_plan(plan, _author(author), message).encode()
         self._head = new
         if self.on_change:
             self.on_change(sorted(changes))
@@ -532,11 +570,8 @@ class WikiStorage:
         return ""
 
 
-def open_storage(repo_path: Path, scratch: Path, on_change=None) -> WikiStorage:
+def open_storage(repo_path: Path, scratch: Path, on_change=None, limits=None) -> WikiStorage:
     """The storage of one wiki (`NotFound` when it has no repository)."""
-    try:
-        repo = GitRepo(repo_path)
-    except (NotFound, InvalidInput):
-        raise
+    repo = GitRepo(repo_path)
     os.makedirs(scratch, exist_ok=True)
-    return WikiStorage(repo, scratch, on_change)
+    return WikiStorage(repo, scratch, on_change, limits)
