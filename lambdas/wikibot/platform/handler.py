@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from wikibot.auth import Authorizer
+from wikibot.auth.oauth import issuer
 from wikibot.errors import WikibotError, http_status
 from wikibot.platform import jwks
 from wikibot.platform.api import Api
 from wikibot.platform.http import Request, Response
 from wikibot.platform.signin import SignIn
 from wikibot.platform.workos import WorkOSAuth, credentials
-from wikibot.registry import open_registry
+from wikibot.registry import Registry, open_registry
 from wikibot.settings import Settings, from_env
 
 Handler = Callable[[dict, object], dict]
 log = logging.getLogger("wikibot.platform")
+STALE_AFTER = timedelta(hours=1)
 
 
 def make_handler(settings: Settings) -> Handler:
@@ -39,6 +42,8 @@ def make_handler(settings: Settings) -> Handler:
     signin = SignIn(settings, registry, workos)
     register = workos.register_resource if workos is not None else None
     api = Api(settings, registry, authorizer, signin, register)
+    if settings.authkit_domain:
+        _sync_if_stale(settings, registry)
 
     def handler(event: dict, context: object) -> dict:
         """Serve one event."""
@@ -62,6 +67,18 @@ def make_handler(settings: Settings) -> Handler:
         return response.result()
 
     return handler
+
+
+def _sync_if_stale(settings: Settings, registry: Registry) -> None:
+    """At INIT, fill an empty or hour-old JWKS cache so the first AuthKit token has its key."""
+    cached = registry.get_jwks(issuer(settings))
+    fresh = cached is not None and cached.fetched_at is not None
+    if fresh and datetime.now(UTC) - cached.fetched_at < STALE_AFTER:
+        return
+    try:
+        jwks.sync(settings, registry)
+    except Exception:  # noqa: BLE001 - AuthKit down must not stop sign-in or the API
+        log.warning("JWKS sync at INIT failed; the schedule will retry", exc_info=True)
 
 
 def __getattr__(name: str) -> Handler:
