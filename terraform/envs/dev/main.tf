@@ -33,4 +33,10 @@ module "platform" {
   public_url          = var.public_url
   aliases             = var.aliases
   acm_certificate_arn = var.acm_certificate_arn
+
+  artifact_keys               = var.artifact_keys
+  github_repository           = var.github_repository
+  deploy_branch               = var.deploy_branch
+  create_github_oidc_provider = var.create_github_oidc_provider
+  state_bucket                = var.state_bucket
 }

@@ -67,3 +67,8 @@ output "budget_name" {
   description = "Monthly AWS budget."
   value       = module.platform.budget_name
 }
+
+output "deploy_role_arn" {
+  description = "Role GitHub Actions assumes to deploy this environment (AWS_DEPLOY_ROLE_ARN in the GitHub environment)."
+  value       = module.platform.deploy_role_arn
+}

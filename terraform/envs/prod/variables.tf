@@ -105,3 +105,56 @@ variable "acm_certificate_arn" {
     error_message = "acm_certificate_arn must be an ACM certificate ARN in us-east-1."
   }
 }
+
+# Release and CI inputs.
+
+variable "artifact_keys" {
+  description = "Artifact keys by function from tools/release (content-hash keys); missing ones use release_version's layout."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([for fn, key in var.artifact_keys :
+    contains(["wiki", "mcp", "platform"], fn) && can(regex("^wikibot/[A-Za-z0-9._+/-]+\\.zip$", key))])
+    error_message = "artifact_keys maps wiki, mcp or platform to a wikibot/....zip key."
+  }
+}
+
+variable "github_repository" {
+  description = "owner/name of the GitHub repository whose deploy workflow may assume the deploy role; empty: no role."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.github_repository == "" || can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must be empty or owner/name."
+  }
+}
+
+variable "deploy_branch" {
+  description = "The branch whose deploy workflow runs may assume the deploy role."
+  type        = string
+  default     = "main"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]{1,200}$", var.deploy_branch)) && !strcontains(var.deploy_branch, "*")
+    error_message = "deploy_branch must be a branch name without wildcards."
+  }
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider; false for a second environment in the same account."
+  type        = bool
+  default     = true
+}
+
+variable "state_bucket" {
+  description = "Terraform state bucket the deploy role may use; empty: wikibot-tfstate-<account id>."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.state_bucket == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket))
+    error_message = "state_bucket must be empty or a valid S3 bucket name."
+  }
+}

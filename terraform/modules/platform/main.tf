@@ -4,8 +4,12 @@
 locals {
   name  = "wikibot-${var.environment}"
   roles = ["wiki", "mcp", "platform"]
-  # Key layout written by tools/release.
-  artifact_keys = { for fn in local.roles : fn => "wikibot/${var.release_version}/${fn}.zip" }
+  # Key layout written by `tools/release --version`; content-hash keys from tools/release
+  # (wikibot/<function>/<sha256>.zip) arrive in var.artifact_keys and take precedence.
+  artifact_keys = merge(
+    { for fn in local.roles : fn => "wikibot/${var.release_version}/${fn}.zip" },
+    var.artifact_keys,
+  )
 }
 
 data "aws_caller_identity" "current" {}
@@ -95,6 +99,18 @@ module "schedules" {
       alias_arn     = module.functions.alias_arns[fn]
     }
   }
+}
+
+module "ci" {
+  source = "../ci"
+
+  name                 = local.name
+  environment          = var.environment
+  github_repository    = var.github_repository
+  deploy_branch        = var.deploy_branch
+  create_oidc_provider = var.create_github_oidc_provider
+  state_bucket         = coalesce(var.state_bucket, "wikibot-tfstate-${data.aws_caller_identity.current.account_id}")
+  artifacts_bucket_arn = module.artifacts.bucket_arn
 }
 
 module "budget" {

@@ -67,3 +67,8 @@ output "budget_name" {
   description = "Monthly AWS budget."
   value       = module.budget.budget_name
 }
+
+output "deploy_role_arn" {
+  description = "Role GitHub Actions assumes to deploy this environment (null without github_repository)."
+  value       = module.ci.deploy_role_arn
+}

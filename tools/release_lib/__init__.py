@@ -1,0 +1,1 @@
+"""tools/release: deterministic Lambda zips, upload, function update and Terraform deploys."""

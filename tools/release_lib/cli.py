@@ -1,0 +1,343 @@
+"""Command line of tools/release: build (the default), upload, update functions, deploy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .build import ROOT, BuildError, Built, build_function, run_manifest_step
+from .deps import ARCHES, FUNCTIONS
+
+USAGE_EXAMPLES = """
+examples:
+  tools/release --arch x86_64 --out dist            build wiki, mcp and platform zips
+  tools/release --function mcp --json               one zip, machine-readable report
+  tools/release --bucket B --upload                 build and upload under content-hash keys
+  tools/release --bucket B --update-functions --env dev
+                                                    ... and point wikibot-dev-* (alias live) at them
+  tools/release --dry-run --bucket B --update-functions --env dev
+                                                    build, then only say what would change
+  tools/release upload --manifest dist/release.json --bucket B
+                                                    upload an earlier build (CI: build once)
+  tools/release deploy --env dev --manifest dist/release.json
+                                                    terraform init, plan, apply, output -json
+"""
+
+
+class Progress:
+    """Step lines on stderr with elapsed time, e.g. `[mcp 3/6 12.4s] compiling bytecode`."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.started = time.monotonic()
+        self.label = ""
+        self.step = 0
+
+    def start(self, label: str) -> None:
+        """Begin a function's build."""
+        self.label, self.step = label, 0
+
+    def __call__(self, message: str) -> None:
+        self.step += 1
+        if not self.quiet:
+            elapsed = time.monotonic() - self.started
+            print(f"[{self.label} {self.step}/5 {elapsed:5.1f}s] {message}", file=sys.stderr)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def human_report(built: list[Built], top: int) -> str:
+    """Size table plus each zip's largest contributors."""
+    lines = [f"{'function':<10}{'zipped':>10}{'unzipped':>11}{'files':>8}  sha256"]
+    for b in built:
+        r = b.report
+        lines.append(
+            f"{b.function:<10}{_mb(r.zipped):>10}{_mb(r.unzipped):>11}{r.files:>8}  {b.sha256[:16]}"
+        )
+    for b in built:
+        lines.append(f"\n{b.function}: top contributors (unzipped / zipped)")
+        for c in b.report.top(top):
+            lines.append(f"  {c.name:<28}{_mb(c.unzipped):>10}{_mb(c.zipped):>10}")
+        if b.compile_failures:
+            lines.append(f"  not compiled (syntax errors under 3.12): {len(b.compile_failures)}")
+    return "\n".join(lines)
+
+
+def git_version() -> str:
+    """Short commit of the working tree, the default release version."""
+    proc = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return proc.stdout.strip() if proc.returncode == 0 else "unversioned"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tools/release",
+        description="Build one deterministic zip per Lambda function from uv.lock "
+        "(Python 3.12 bytecode, unchecked-hash), upload it, update the functions, deploy.",
+        epilog=USAGE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--function", action="append", choices=FUNCTIONS, dest="functions",
+        help="build only this function (repeatable; default: all)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--arch",
+        choices=sorted(ARCHES),
+        default="arm64",
+        help="Lambda architecture (default arm64, as terraform's default)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "dist",
+        help="folder for the zips and release.json (default dist/)",
+    )
+    parser.add_argument(
+        "--no-compile", action="store_true", help="ship sources only, no .pyc (for measuring E-5)"
+    )
+    parser.add_argument(
+        "--version",
+        help="key zips as wikibot/<version>/<function>.zip "
+        "(default: by content hash, wikibot/<function>/<sha256>.zip)",
+    )
+    parser.add_argument("--bucket", help="artifacts bucket (terraform output artifacts_bucket)")
+    parser.add_argument("--upload", action="store_true", help="upload the zips to --bucket")
+    parser.add_argument(
+        "--update-functions",
+        action="store_true",
+        help="publish new code for wikibot-<env>-<function> and move alias live",
+    )
+    parser.add_argument("--env", help="environment for --update-functions, e.g. dev")
+    parser.add_argument("--region", help="AWS region (default: the AWS config's)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="build and report, but only print the uploads and updates",
+    )
+    parser.add_argument("--top", type=int, default=8, help="contributors listed per zip")
+    parser.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    return parser
+
+
+def deploy_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tools/release deploy",
+        description="terraform init, plan (saved), apply and output -json in terraform/envs/ENV, "
+        "with the artifact keys of a release manifest.",
+    )
+    parser.add_argument("--env", required=True, help="terraform/envs/<env>, e.g. dev")
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        default=ROOT / "dist" / "release.json",
+        help="release.json written by tools/release (default dist/release.json)",
+    )
+    parser.add_argument("--plan-only", action="store_true", help="stop after the plan")
+    parser.add_argument("--terraform", help="terraform executable (default: terraform on PATH)")
+    parser.add_argument("--json", action="store_true", help="print the outputs as JSON")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"tools/release: {message}", file=sys.stderr)
+    return 1
+
+
+def run_deploy(argv: list[str]) -> int:
+    from .deploy import DeployError, deploy, release_variables
+
+    args = deploy_parser().parse_args(argv)
+    try:
+        manifest = json.loads(args.manifest.read_text())
+    except (OSError, ValueError) as exc:
+        return _fail(f"cannot read the release manifest {args.manifest}: {exc}; run tools/release")
+    try:
+        result = deploy(
+            args.env, release_variables(manifest), terraform=args.terraform,
+            apply=not args.plan_only,
+        )  # fmt: skip
+    except DeployError as exc:
+        return _fail(str(exc))
+    summary = {"env": result.env, "steps": result.steps, "changes": result.changes,
+               "applied": result.applied, "outputs": result.outputs}  # fmt: skip
+    if args.json:
+        print(json.dumps(summary, indent=2, sort_keys=True))
+    else:
+        state = "applied" if result.applied else ("planned" if result.changes else "no changes")
+        print(f"{args.env}: {state}; outputs: {', '.join(sorted(result.outputs)) or 'none'}")
+    return 0
+
+
+def publish(args: argparse.Namespace, zips: list[tuple[str, Path, str]], result: dict) -> None:
+    """Upload (function, zip, key) and update the functions, or with --dry-run list the changes."""
+    from .aws import update_function
+    from .aws import upload as put
+
+    for function, path, key in zips:
+        if args.dry_run:
+            result["uploads"].append({"function": function, "key": key, "dry_run": True})
+            continue
+        done = put(path, function, args.bucket, key, args.region)
+        result["uploads"].append({"function": function, "key": key, "skipped": done.skipped})
+    if not args.update_functions:
+        return
+    for function, _, key in zips:
+        name = f"wikibot-{args.env}-{function}"
+        if args.dry_run:
+            result["updates"].append({"function_name": name, "dry_run": True})
+            continue
+        moved = update_function(name, args.bucket, key, args.region)
+        result["updates"].append(
+            {"function_name": name, "version": moved.version, "alias": moved.alias}
+        )
+
+
+def _publish_or_fail(args: argparse.Namespace, zips: list, result: dict) -> int:
+    try:
+        publish(args, zips, result)
+    except Exception as exc:  # boto3/botocore errors: say which call and why, no traceback
+        if type(exc).__module__.split(".")[0] not in ("botocore", "boto3"):
+            raise
+        return _fail(f"AWS: {exc}")
+    return 0
+
+
+def upload_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tools/release upload",
+        description="Upload the zips of an earlier build (its release.json) and optionally "
+        "update the functions: CI builds once and publishes the same bytes per environment.",
+    )
+    parser.add_argument("--manifest", type=Path, default=ROOT / "dist" / "release.json")
+    parser.add_argument("--bucket", required=True, help="artifacts bucket")
+    parser.add_argument(
+        "--update-functions",
+        action="store_true",
+        help="publish new code for wikibot-<env>-<function> and move alias live",
+    )
+    parser.add_argument("--env", help="environment for --update-functions, e.g. dev")
+    parser.add_argument("--region", help="AWS region (default: the AWS config's)")
+    parser.add_argument("--dry-run", action="store_true", help="only print what would change")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def run_upload(argv: list[str]) -> int:
+    import hashlib
+
+    parser = upload_parser()
+    args = parser.parse_args(argv)
+    if args.update_functions and not args.env:
+        parser.error("--update-functions needs --env")
+    try:
+        manifest = json.loads(args.manifest.read_text())
+    except (OSError, ValueError) as exc:
+        return _fail(f"cannot read the release manifest {args.manifest}: {exc}; run tools/release")
+    zips = []
+    for function, entry in sorted(manifest["functions"].items()):
+        path = args.manifest.parent / f"{function}.zip"
+        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
+            return _fail(f"{path} is missing or does not match {args.manifest}; rebuild")
+        zips.append((function, path, entry["key"]))
+    result = {"bucket": args.bucket, "dry_run": args.dry_run, "uploads": [], "updates": []}
+    if _publish_or_fail(args, zips, result):
+        return 1
+    print(json.dumps(result, indent=2, sort_keys=True) if args.json else _summary(result))
+    return 0
+
+
+def _summary(result: dict) -> str:
+    lines = []
+    for item in result["uploads"]:
+        verb = "uploaded" if not item.get("skipped") else "already present"
+        verb = "would upload" if result["dry_run"] else verb
+        lines.append(f"{verb}: s3://{result['bucket']}/{item['key']}")
+    for item in result["updates"]:
+        verb = "would update" if result["dry_run"] else f"updated to version {item['version']}"
+        lines.append(f"{item['function_name']}: {verb} (alias live)")
+    return "\n".join(lines)
+
+
+def run_build(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if (args.upload or args.update_functions) and not args.bucket:
+        parser.error("--upload and --update-functions need --bucket")
+    if args.update_functions and not args.env:
+        parser.error("--update-functions needs --env (functions are wikibot-<env>-<function>)")
+    upload = args.upload or args.update_functions
+    functions = args.functions or list(FUNCTIONS)
+    progress = Progress(quiet=args.quiet)
+    progress.start("release")
+    try:
+        manifest_built = run_manifest_step(progress)
+        built = []
+        for function in dict.fromkeys(functions):
+            progress.start(function)
+            built.append(
+                build_function(
+                    function,
+                    args.out,
+                    arch=args.arch,
+                    compile_pyc=not args.no_compile,
+                    progress=progress,
+                )  # fmt: skip
+            )
+    except BuildError as exc:
+        return _fail(str(exc))
+    manifest = {
+        "version": args.version or git_version(),
+        "arch": args.arch,
+        "python": "3.12",
+        "bytecode": "unchecked-hash" if not args.no_compile else None,
+        "mcp_manifest_built": manifest_built,
+        "bucket": args.bucket,
+        "dry_run": args.dry_run,
+        "functions": {
+            b.function: {
+                "file": str(b.path),
+                "sha256": b.sha256,
+                "key": b.key(args.version),
+                "packages": [p.requirement for p in b.pins],
+                "not_compiled": b.compile_failures,
+                **b.report.as_dict(args.top),
+            }
+            for b in built
+        },
+        "uploads": [],
+        "updates": [],
+    }
+    zips = [(b.function, b.path, b.key(args.version)) for b in built]
+    if upload and _publish_or_fail(args, zips, manifest):
+        return 1
+    (args.out / "release.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    if args.json:
+        print(json.dumps(manifest, indent=2, sort_keys=True))
+    else:
+        print(human_report(built, args.top))
+        if upload:
+            print(_summary(manifest))
+        print(f"manifest: {args.out / 'release.json'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: `deploy` subcommand, otherwise a build."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["deploy"]:
+        return run_deploy(argv[1:])
+    if argv[:1] == ["upload"]:
+        return run_upload(argv[1:])
+    if argv[:1] == ["build"]:
+        argv = argv[1:]
+    return run_build(argv)
