@@ -28,7 +28,7 @@ LAYERS = [
     {"provision", "bootstrap"},
     {"store", "registry", "auth"},
     {"pages"},
-    {"errors", "settings", "layout", "tracing"},
+    {"errors", "settings", "layout", "tracing", "files"},
 ]
 
 
