@@ -3,7 +3,8 @@
 The arithmetic behind docs/cost.md. Every price and every assumption is a named constant below
 with its source; change one and rerun. Resources follow terraform/modules (arm64 functions of
 1,024 / 1,024 / 512 MB, HTTP API, CloudFront with one viewer-request function, EFS elastic
-throughput, DynamoDB on demand, 30-day logs in prod, active X-Ray tracing, two KMS keys, no NAT).
+throughput, DynamoDB on demand, 30-day logs in prod, active X-Ray tracing, two KMS keys, one
+Secrets Manager secret, no NAT).
 
 Usage: uv run python docs/decisions/evidence/cost_model.py [--users 1000 10000] [--hit-ratio 0.02]
        [--no-free-tier] [--json]
@@ -50,6 +51,9 @@ PRICE = {
     # https://aws.amazon.com/kms/pricing/
     "kms_key_month": 1.00,
     "kms_request": 0.03 / 1e4,
+    # https://aws.amazon.com/secrets-manager/pricing/
+    "secret_month": 0.40,
+    "secret_call": 0.05 / 1e4,
 }
 
 # Always-free monthly allowances (same pages).
@@ -152,6 +156,9 @@ def month(users: int, hit_ratio: float, free_tier: bool) -> dict[str, float]:
         "X-Ray traces": charge("xray_trace", traces, free_tier),
         "KMS (2 keys + requests)": 2 * PRICE["kms_key_month"]
         + users * KMS_REQUESTS_PER_USER_MONTH * PRICE["kms_request"],
+        # The WorkOS secret (issue 8), read by the platform function at INIT.
+        "Secrets Manager (WorkOS secret)": PRICE["secret_month"]
+        + COLD_FRACTION * platform_inv * PRICE["secret_call"],
         "NAT gateway": 0.0,
     }, {
         "invocations": round(invocations),
