@@ -11,6 +11,7 @@ from dulwich.repo import Repo
 from wikibot.errors import Conflict, InvalidInput, NotFound, TooLarge
 from wikibot.settings import Limits
 from wikibot.store import Author, GitRepo, WikiStore, headindex, wiki_path
+from wikibot.store.deltas import DELTA_DIR
 from wikibot.store.headindex import Snapshot
 from wikibot.store.paths import RepoFiles
 
@@ -162,3 +163,27 @@ def test_the_index_is_never_shared_between_repositories(tmp_path):
     headindex.for_repo(b.repo, b.files.pages).save()
     saved = Snapshot.from_json((b.repo.path / "wikibot" / "index.json").read_bytes())
     assert saved.links == {"other.md": []} and list(saved.touched) == ["other.md"]
+
+
+def test_a_fresh_process_catches_up_through_recorded_deltas_without_diffing(tmp_path, monkeypatch):
+    path = wiki_path(tmp_path, "ann", "notes")
+    GitRepo.init(path)
+    store = WikiStore.open(path)
+    store.write("A", "[[B]]", ANN)
+    headindex.for_repo(store.repo, store.files.pages).save()
+    for i in range(5):
+        store.write(f"N{i}", f"[[A]] {i}", ANN)
+    deltas = path / "wikibot" / DELTA_DIR
+    assert len(list(deltas.glob("*.json"))) >= 5
+    headindex._OPEN._items.clear()  # a fresh process: saved index + deltas, no tree diffs
+
+    def no_diffs(*args, **kwargs):
+        raise AssertionError("a recorded delta should have been used")
+
+    monkeypatch.setattr(headindex, "changed_paths", no_diffs)
+    fresh = WikiStore.open(path)
+    assert sorted(fresh.links("A").incoming) == [f"N{i}" for i in range(5)]
+    assert [r.message for r in fresh.history("N4")] == ["[web] create: N4"]
+    monkeypatch.undo()
+    headindex.for_repo(fresh.repo, fresh.files.pages).save()
+    assert not list(deltas.glob("*.json"))  # the saved index covers them

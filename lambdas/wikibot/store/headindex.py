@@ -30,6 +30,7 @@ import time
 from typing import TYPE_CHECKING
 
 from wikibot.store.cache import LRU
+from wikibot.store.deltas import Delta, prune_deltas, read_delta, write_delta
 from wikibot.store.repo import Damaged
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 VERSION = 2
 FILE = "index.json"
+# Longest run of commits followed through recorded deltas before falling back to a full walk.
+MAX_CHAIN = 512
 TREE_MODE = 0o040000
 # Save at most this often while head keeps moving (a fresh process then replays few commits).
 SAVE_INTERVAL_SECONDS = 1.0
@@ -188,7 +191,8 @@ class HeadIndex:
             if snap is None or snap.head != target:
                 before = len(snap.commits) if snap else 0
                 try:
-                    snap = self._advance(snap, head)
+                    fast = self._catch_up(snap, head) if snap is not None else None
+                    snap = fast if fast is not None else self._advance(snap, head)
                 except Damaged:  # the indexed head was pruned after a force push
                     snap, before = self._advance(None, head), 0
                 self._unsaved += len(snap.commits) - before
@@ -196,7 +200,55 @@ class HeadIndex:
             self._maybe_save(snap)
             return snap
 
+    def after_commit(self, parent: bytes | None, new: bytes, delta: Delta) -> None:
+        """Advance by a commit this process just made (cheap when the index is at `parent`)."""
+        with self._lock:
+            snap = self._snapshot
+            if snap is not None and parent is not None and snap.head == parent.decode():
+                self._snapshot = _applied(snap, new.decode(), delta)
+                self._unsaved += 1
+                self._maybe_save(self._snapshot)
+                return
+        self.at(new)  # first use in this process, or others committed in between
+
     # -- building ----------------------------------------------------------------------------
+
+    def _catch_up(self, snap: Snapshot, head: bytes) -> Snapshot | None:
+        """Follow a single-parent chain from `snap.head` to `head` through recorded deltas.
+
+        Commits with no recorded delta (a push) are diffed. None when `head` is not a short
+        single-parent descendant of `snap.head`: the caller then walks the history.
+        """
+        chain = []
+        sha = head
+        for _ in range(MAX_CHAIN):
+            if sha.decode() == snap.head:
+                break
+            commit = self.repo.commit(sha)
+            if len(commit.parents) != 1:
+                return None
+            chain.append(commit)
+            sha = commit.parents[0]
+        else:
+            return None
+        for commit in reversed(chain):
+            delta = read_delta(self.repo, commit.id, commit.parents[0])
+            snap = _applied(snap, commit.id.decode(), delta or self._delta_of(commit))
+        return snap
+
+    def _delta_of(self, commit: Commit) -> Delta:
+        from wikibot.pages import names
+
+        tree = commit.tree
+        paths = changed_paths(self.repo, self.repo.tree_of(commit.parents[0]), tree)
+        links: dict[str, list[str] | None] = {}
+        for path in paths:
+            if names.is_page_file(path):
+                blob = self.repo.blob_id(tree, path)
+                links[path] = (
+                    None if blob is None else sorted(self.pages.info(self.repo, blob).targets)
+                )
+        return Delta(sorted(paths), links)
 
     def _advance(self, old: Snapshot | None, head: bytes) -> Snapshot:
         known = set(old.commits) if old else set()
@@ -314,6 +366,7 @@ class HeadIndex:
                 pass
             raise
         self._saved_head, self._saved_at, self._unsaved = snap.head, time.monotonic(), 0
+        prune_deltas(self.repo, snap)
 
 
 def changed_paths(
@@ -343,6 +396,39 @@ def changed_paths(
 
 def _entries(repo: GitRepo, tree: bytes | None) -> dict[bytes, tuple[int, bytes]]:
     return {} if tree is None else repo.tree_entries(tree)
+
+
+def _applied(snap: Snapshot, commit: str, delta: Delta) -> Snapshot:
+    """A new snapshot one commit later (the old one is left as it was: readers may hold it)."""
+    commits = [*snap.commits, commit]
+    row = len(commits) - 1
+    touched = dict(snap.touched)
+    for path in delta.paths:
+        touched[path] = [*touched.get(path, ()), row]
+    links = dict(snap.links)
+    for path, targets in delta.links.items():
+        if targets is None:
+            links.pop(path, None)
+        else:
+            links[path] = targets
+    return Snapshot(commit, commits, touched, links)
+
+
+def record_commit(
+    repo: GitRepo, parent: bytes | None, new: bytes, changed: dict[str, bytes | None]
+) -> None:
+    """Called by `GitRepo` once its commit moved the branch: save the delta, advance the index."""
+    from wikibot.pages import markdown, names
+    from wikibot.store.index import PageIndex, targets_of
+
+    links: dict[str, list[str] | None] = {}
+    for path, data in changed.items():
+        if names.is_page_file(path):
+            text = None if data is None else data.decode("utf-8", "replace")
+            links[path] = None if text is None else sorted(targets_of(markdown.extract_links(text)))
+    delta = Delta(sorted(changed), links)
+    write_delta(repo, new, parent, delta)
+    for_repo(repo, PageIndex.shared()).after_commit(parent, new, delta)
 
 
 # One index per repository in this process (bounded: a warm Lambda serves many tenants).

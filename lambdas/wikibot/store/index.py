@@ -28,7 +28,8 @@ class PageInfo:
     targets: frozenset[str]  # the page files the links point at
 
 
-def _targets(links: list[str]) -> frozenset[str]:
+def targets_of(links: list[str]) -> frozenset[str]:
+    """The page files a page's WikiLinks point at (links no page could have are dropped)."""
     files = set()
     for link in links:
         try:
@@ -60,7 +61,7 @@ class PageIndex:
         def parse() -> PageInfo:
             text = repo.object(blob).data.decode("utf-8", "replace")
             links = markdown.extract_links(text)
-            return PageInfo(text, markdown.parse_meta(text), tuple(links), _targets(links))
+            return PageInfo(text, markdown.parse_meta(text), tuple(links), targets_of(links))
 
         return self._infos.get_or_make((repo.identity, blob), parse)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import random
 import tempfile
@@ -329,18 +330,30 @@ class GitRepo:
                     head = self.head()
                     tree = self.tree_of(head) if head else None
                     changes = plan(head, tree)
+                    changed: dict[str, bytes | None] = {}
                     new_commit = self._build_commit(
-                        head, tree, changes, author, message, skip_if_unchanged
+                        head, tree, changes, author, message, skip_if_unchanged, changed
                     )
                     if new_commit is None:
                         return None  # type: ignore[return-value]  # only with skip_if_unchanged
-                    if self._move_branch(head, new_commit):
-                        return new_commit
+                    moved = self._move_branch(head, new_commit)
+                if moved:
+                    self._record(head, new_commit, changed)
+                    return new_commit
             except _LockMet as met:
                 self.recover_locks(met.lockfile)
             # Lost the race: someone else committed; rebuild on their head after a short pause.
             time.sleep(random.uniform(0, min(0.05, 0.002 * 2 ** min(attempt, 5))))
         raise Busy("The wiki is busy with other writes; retry in a moment.")
+
+    def _record(self, parent: bytes | None, new: bytes, changed: dict[str, bytes | None]) -> None:
+        """Tell the per-head index what this commit changed (it must never fail the write)."""
+        from wikibot.store import headindex  # the index builds on this module
+
+        try:
+            headindex.record_commit(self, parent, new, changed)
+        except Exception:  # noqa: BLE001 - the index is rebuilt from git when it is missing
+            logging.getLogger(__name__).exception("could not record commit in the index")
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
@@ -396,16 +409,22 @@ class GitRepo:
         author: Author,
         message: str,
         skip_if_unchanged: bool = False,
+        changed: dict[str, bytes | None] | None = None,
     ) -> bytes | None:
         tree_changes = []
+        changed = {} if changed is None else changed
         for path, data in changes:
+            existing = self.entry(tree, path) if tree is not None else None
             if data is None:
-                if tree is not None and self.entry(tree, path) is not None:
+                if existing is not None:
                     tree_changes.append((path.encode(), None, None))
+                    changed[path] = None
                 continue
             blob = Blob.from_string(data)
             self._add(blob)
             tree_changes.append((path.encode(), FILE_MODE, blob.id))
+            if existing is None or existing[1] != blob.id:
+                changed[path] = data
         base = tree if tree is not None else self._empty_tree()
         new_tree = commit_tree_changes(_LooseWriter(self), base, tree_changes)
         if skip_if_unchanged and head is not None and new_tree == tree:
