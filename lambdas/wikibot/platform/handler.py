@@ -4,7 +4,8 @@
 environment on first access (PEP 562), during Lambda's INIT. Events:
 - HTTP API v2 events for `/auth/*` (`wikibot.platform.signin`) and `/api/*`
   (`wikibot.platform.api`);
-- `{"wikibot": "jwks-sync"}` or an EventBridge scheduled event: store AuthKit's JWKS in the
+- `{"wikibot": "jwks"}` (terraform/modules/schedules), `{"wikibot": "jwks-sync"}` or an
+  EventBridge scheduled event: store AuthKit's JWKS in the
   registry for the Lambdas without internet;
 - `{"wikibot": "warm"}`: answered at once.
 """
@@ -49,7 +50,7 @@ def make_handler(settings: Settings) -> Handler:
         """Serve one event."""
         if event.get("wikibot") == "warm":
             return {"warm": True}
-        if event.get("wikibot") == "jwks-sync" or event.get("source") == "aws.events":
+        if event.get("wikibot") in ("jwks", "jwks-sync") or event.get("source") == "aws.events":
             return {"jwks_keys": jwks.sync(settings, registry)}
         request = Request.from_event(event)
         try:

@@ -8,8 +8,15 @@ locals {
   custom_domain = length(var.aliases) > 0
   all_methods   = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 
-  # Path patterns that are never cached. `*` also matches "/", so "/*/mcp" is /{user}/{wiki}/mcp.
+  # Path patterns that are never cached.
   uncached_paths = ["/*/mcp", "/*.git/*", "/api/*", "/auth/*", "/.well-known/*"]
+  # CloudFront's `*` also matches "/", so "/*/mcp" matches /{user}/{wiki}/mcp and also a deeper
+  # page named "mcp" (/{user}/{wiki}/Projects/mcp); "/*.git/*" likewise. A path pattern cannot
+  # say "exactly two segments", so these behaviours run the session-check function too: it
+  # passes exactly /{user}/{wiki}/mcp and /{user}/{wiki}.git/... and checks the session for
+  # everything else. The root prefixes (/api, /auth, /.well-known) cannot be wiki pages (the
+  # user ids "api" and "auth" are reserved; ".well-known" is not a valid id).
+  session_checked_paths = ["/*/mcp", "/*.git/*"]
 }
 
 data "aws_cloudfront_cache_policy" "disabled" {
@@ -170,6 +177,15 @@ resource "aws_cloudfront_distribution" "this" {
       cache_policy_id            = data.aws_cloudfront_cache_policy.disabled.id
       origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer.id
       response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security.id
+
+      dynamic "function_association" {
+        for_each = contains(local.session_checked_paths, ordered_cache_behavior.value) ? [1] : []
+
+        content {
+          event_type   = "viewer-request"
+          function_arn = aws_cloudfront_function.session_check.arn
+        }
+      }
     }
   }
 

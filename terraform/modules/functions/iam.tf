@@ -63,6 +63,32 @@ data "aws_iam_policy_document" "this" {
   }
 
   dynamic "statement" {
+    for_each = each.key == "platform" ? [1] : []
+
+    content {
+      sid       = "WorkOSSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [aws_secretsmanager_secret.workos.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "platform" ? [1] : []
+
+    content {
+      sid       = "WorkOSSecretKey"
+      actions   = ["kms:Decrypt"]
+      resources = [var.secrets_kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${data.aws_region.current.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  dynamic "statement" {
     for_each = each.value.in_vpc ? [1] : []
 
     content {

@@ -28,6 +28,21 @@ locals {
   }
 }
 
+# WorkOS client id and API key for web sign-in, as JSON {"client_id": "...", "api_key": "..."}.
+# Terraform creates the empty secret only; its value is put once, outside Terraform, so it is in
+# neither the variables nor the state:
+#   aws secretsmanager put-secret-value --secret-id <workos_secret_arn output> \
+#     --secret-string '{"client_id":"client_...","api_key":"sk_live_..."}'
+resource "aws_secretsmanager_secret" "workos" {
+  #checkov:skip=CKV2_AWS_57:WorkOS API keys are rotated in the WorkOS dashboard, then put here.
+  name                    = "${var.name}/workos"
+  description             = "WorkOS client id and API key for wikibot sign-in (platform Lambda only)"
+  kms_key_id              = var.secrets_kms_key_arn
+  recovery_window_in_days = var.secret_recovery_window_days
+
+  tags = merge({ Name = "${var.name}-workos" }, var.tags)
+}
+
 # Lambdas with an EFS mount fail to create until the mount targets exist; this carries that
 # ordering from the storage module without a module-wide depends_on.
 resource "terraform_data" "efs_ready" {
@@ -75,7 +90,13 @@ resource "aws_lambda_function" "this" {
   }
 
   environment {
-    variables = merge(local.common_env, each.value.in_vpc ? { WIKIBOT_DATA = local.mount_path } : {})
+    variables = merge(
+      local.common_env,
+      each.value.in_vpc ? { WIKIBOT_DATA = local.mount_path } : {},
+      # Only the platform signs in with WorkOS; it reads the client id and API key from
+      # Secrets Manager at INIT, so neither is a plain variable nor in the Lambda config.
+      each.key == "platform" ? { WIKIBOT_WORKOS_SECRET_ARN = aws_secretsmanager_secret.workos.arn } : {},
+    )
   }
 
   dynamic "vpc_config" {

@@ -27,3 +27,8 @@ output "log_group_names" {
   description = "CloudWatch log group names by role."
   value       = { for k, g in aws_cloudwatch_log_group.this : k => g.name }
 }
+
+output "workos_secret_arn" {
+  description = "Secrets Manager secret the platform reads WorkOS credentials from (fill it once)."
+  value       = aws_secretsmanager_secret.workos.arn
+}

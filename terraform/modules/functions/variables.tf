@@ -205,6 +205,27 @@ variable "authkit_domain" {
   }
 }
 
+variable "secrets_kms_key_arn" {
+  description = "KMS key that encrypts the WorkOS secret (the platform decrypts it through Secrets Manager only)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:[^:]+:kms:", var.secrets_kms_key_arn))
+    error_message = "secrets_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted WorkOS secret can be restored (0 deletes at once, for throwaway environments)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 or 7-30."
+  }
+}
+
 variable "tags" {
   description = "Extra tags for every resource (the provider's default_tags add project and environment)."
   type        = map(string)

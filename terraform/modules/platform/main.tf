@@ -62,6 +62,9 @@ module "functions" {
   session_key          = var.session_key
   public_url           = var.public_url
   authkit_domain       = var.authkit_domain
+
+  secrets_kms_key_arn         = module.registry.kms_key_arn
+  secret_recovery_window_days = var.deletion_protection ? 30 : 0
 }
 
 module "api" {

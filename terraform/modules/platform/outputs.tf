@@ -72,3 +72,8 @@ output "deploy_role_arn" {
   description = "Role GitHub Actions assumes to deploy this environment (null without github_repository)."
   value       = module.ci.deploy_role_arn
 }
+
+output "workos_secret_arn" {
+  description = "Secrets Manager secret to fill with {\"client_id\", \"api_key\"} from the WorkOS dashboard."
+  value       = module.functions.workos_secret_arn
+}
