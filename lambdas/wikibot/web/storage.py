@@ -56,6 +56,12 @@ class _Memo:
 
 # commit id + path -> the newest commit at or before it that changed the path (or _ABSENT).
 _LAST_CHANGE = _Memo(200_000)
+# blob id -> bytes (the sidebar reads the head of every page on every view).
+_BLOBS: LRU[bytes] = LRU(64 * 1024 * 1024, cost=len)
+# tree id -> every (path, mode) under it (listings on every view).
+_WALKS: LRU[tuple[tuple[str, int], ...]] = LRU(512)
+# (tree id, folder, depth, excludes) -> Otterwiki's (files, folders) listing.
+_LISTS: LRU[tuple[list[str], list[str]]] = LRU(512)
 # commit id -> files it changed against its first parent.
 _CHANGED: LRU[tuple[str, ...]] = LRU(20_000)
 
@@ -197,7 +203,7 @@ class WikiStorage:
             data = self._pending[path]
         else:
             blob = self._blob(path, self.resolve(revision) if revision is not None else None)
-            data = None if blob is None else self.repo.objects[blob].data
+            data = None if blob is None else self._data(blob)
         if data is None:
             raise StorageNotFound(f"{filename} not found.")
         if "b" in mode:
@@ -207,6 +213,9 @@ class WikiStorage:
         except UnicodeDecodeError as exc:
             raise StorageErrorEncoding(f"{filename} could not be decoded as text.") from exc
         return text if size < 0 else text[:size]
+
+    def _data(self, blob: bytes) -> bytes:
+        return _BLOBS.get_or_make(blob, lambda: self.repo.objects[blob].data)
 
     def size(self, filename: str) -> int:
         """Bytes of a file at head."""
@@ -412,11 +421,19 @@ class WikiStorage:
     def list(self, p: str | None = None, depth: int | None = None, exclude=()):
         """Sorted (files, folders) under `p`, relative to it, optionally only `depth` deep."""
         root = self.canonical_filename(p) if p else ""
+        found = self._entry(root)
+        if found is not None and not self._pending:
+            key = f"{found[1].decode()}\0{root}\0{depth}\0{sorted(exclude)}".encode()
+            files, dirs = _LISTS.get_or_make(key, lambda: self._list(root, found, depth, exclude))
+            return list(files), list(dirs)  # copies: callers may change them
+        return self._list(root, found, depth, exclude)
+
+    def _list(self, root: str, found, depth, exclude) -> tuple[list[str], list[str]]:
         prefix = root + "/" if root else ""
         files: set[str] = set()
-        found = self._entry(root)
         if found is not None and found[0] & 0o170000 == TREE:
-            files = {path for path, mode in self._walk(found[1], prefix) if mode != TREE}
+            walked = _WALKS.get_or_make(found[1], lambda: tuple(self._walk(found[1])))
+            files = {prefix + path for path, mode in walked if mode != TREE}
         for path, data in self._pending_under(root):
             (files.add if data is not None else files.discard)(path)
         result_files, result_dirs = set(), set()
