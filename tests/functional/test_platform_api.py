@@ -319,6 +319,7 @@ def test_jwks_sync_event_fills_the_cache(tmp_path, fake):
     settings = _settings(tmp_path, fake)
     handler = make_handler(settings)
     assert handler({"wikibot": "jwks-sync"}, None) == {"jwks_keys": len(fake.keys)}
+    assert handler({"wikibot": "jwks"}, None) == {"jwks_keys": len(fake.keys)}  # the schedule
     assert handler({"source": "aws.events", "detail-type": "Scheduled Event"}, None)
     cached = open_registry(settings).get_jwks(fake.issuer)
     assert [k["kid"] for k in cached.keys] == [k.kid for k in fake.keys]
