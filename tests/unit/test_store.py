@@ -228,3 +228,16 @@ def test_default_limits_refuse_a_page_or_attachment_one_byte_over(tmp_path):
     with pytest.raises(TooLarge, match=f"{most_file:,}"):
         store.put_attachment("Doc", "big.bin", b"\0" * (most_file + 1), ANN)
     assert store.repo.head() == head
+
+
+def test_repositories_are_created_private_and_older_ones_made_private_on_open(tmp_path):
+    import os
+    import stat
+
+    path = wiki_path(tmp_path, "ann", "private")
+    GitRepo.init(path)
+    for folder in (path, path.parent, path.parent.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    os.chmod(path, 0o755)  # as repositories were created before
+    GitRepo(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700

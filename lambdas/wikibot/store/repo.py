@@ -7,14 +7,9 @@ moved it first, the change is rebuilt on the new head and retried with jittered 
 
 Crash recovery: objects are written to `objects/xx/tmp_obj_*` and renamed into place, so a
 writer killed mid-object leaves only a temporary file that git fsck ignores and git prune
-removes. A writer killed while moving the branch leaves `refs/heads/main.lock`. Every writer
-holds a shared `flock` on `wikibot/writers.lock` while it writes; the kernel drops it when the
-process dies. A writer that meets a lock takes that file exclusively without waiting: if it gets
-it, no cooperating writer is mid-commit, so a lock older than `grace_seconds` (a margin for
-writers that do not take the flock) is a dead writer's and is removed, along with object `.lock`
-files that older versions left. If other writers are active, only locks older than
-`stale_lock_seconds` are removed. So the next write after a SIGKILL lands within about
-`grace_seconds` (0.25 s).
+removes. A writer killed while moving the branch leaves `refs/heads/main.lock`; writers hold a
+shared flock while they write, so the next writer can tell a dead writer's lock and clear it
+within `grace_seconds` (0.25 s) instead of waiting for it to go stale (`wikibot.store.locks`).
 
 Caches: parsed trees and commits are shared by every wiki in the process but keyed by
 (repository, object id), so a hit is confined to the repository that asked: a commit in wiki B
@@ -24,7 +19,6 @@ naming a tree that exists only in wiki A can never be answered from A's objects.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import random
@@ -46,12 +40,11 @@ from wikibot.errors import InvalidInput, NotFound, WikibotError
 from wikibot.files import PRIVATE_DIR_MODE
 from wikibot.store import rules
 from wikibot.store.cache import LRU
+from wikibot.store.locks import STATE_DIR, WriterLocks
 
 BRANCH = b"refs/heads/main"
 FILE_MODE = 0o100644
 ZERO = b"0" * 40
-# The store's own files inside the bare repository (indexes, the writers' lock).
-STATE_DIR = "wikibot"
 
 # Parsed trees and commits of every wiki in this process, by (repository, object id).
 _PARSED: LRU[Tree | Commit] = LRU(4096)
@@ -120,9 +113,8 @@ class GitRepo:
         self.path = Path(path)
         if not (self.path / "objects").is_dir():
             raise NotFound(f"No wiki repository at {self.path.name!r}; create the wiki first.")
-        self.stale_lock_seconds = stale_lock_seconds
-        self.grace_seconds = min(grace_seconds, stale_lock_seconds)
         self.max_attempts = max_attempts
+        self.locks = WriterLocks(self.path, grace_seconds, stale_lock_seconds)
         # The object store and refs directly, not dulwich's Repo, which parses the config (and
         # imports its module) on open: that was most of a fresh process's store work.
         self._objects_dir = str(self.path / "objects")
@@ -132,6 +124,8 @@ class GitRepo:
         # deleted and created again at the same path is a different repository.
         info = os.stat(self.path)
         self.identity = (os.path.realpath(self.path), info.st_dev, info.st_ino)
+        if info.st_mode & 0o077:
+            os.chmod(self.path, PRIVATE_DIR_MODE)  # a repository made before it was private
 
     @classmethod
     def init(cls, path: Path, **kwargs: float) -> GitRepo:
@@ -355,51 +349,17 @@ class GitRepo:
         except Exception:  # noqa: BLE001 - the index is rebuilt from git when it is missing
             logging.getLogger(__name__).exception("could not record commit in the index")
 
-    @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self) -> contextlib.AbstractContextManager[None]:
         """Hold the shared writers' lock while writing objects or moving refs.
 
         Anything else that writes this repository (git push) should write inside it, so that a
-        lock it holds is never taken for a dead writer's.
+        lock it holds is never taken for a dead writer's (see `wikibot.store.locks`).
         """
-        fd = os.open(self.state_path("writers.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH)
-            yield
-        finally:
-            os.close(fd)  # releases the flock
+        return self.locks.writing()
 
     def recover_locks(self, lockfile: str | None = None) -> None:
-        """Remove locks left by dead writers: `lockfile` and leftover object locks.
-
-        With no cooperating writer active (the exclusive flock is free), locks older than
-        `grace_seconds` are dead; otherwise only those older than `stale_lock_seconds`.
-        """
-        fd = os.open(self.state_path("writers.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                alone = True
-            except BlockingIOError:
-                alone = False
-            limit = self.grace_seconds if alone else self.stale_lock_seconds
-            if lockfile:
-                _unlink_if_older(lockfile, limit)
-            if alone:
-                self._sweep_object_locks(limit)
-        finally:
-            os.close(fd)
-
-    def _sweep_object_locks(self, older_than: float) -> None:
-        objects = self.path / "objects"
-        with os.scandir(objects) as fanout:
-            for folder in fanout:
-                if len(folder.name) != 2 or not folder.is_dir():
-                    continue
-                with os.scandir(folder.path) as entries:
-                    for entry in entries:
-                        if entry.name.endswith(".lock"):
-                            _unlink_if_older(entry.path, older_than)
+        """Remove `lockfile` and leftover object locks if a dead writer left them."""
+        self.locks.recover(lockfile)
 
     def _build_commit(
         self,
@@ -489,11 +449,3 @@ class _LooseWriter:
 
     def add_object(self, obj: Blob | Tree | Commit) -> None:
         self._repo._add(obj)
-
-
-def _unlink_if_older(path: str, seconds: float) -> None:
-    try:
-        if time.time() - os.stat(path).st_mtime > seconds:
-            os.unlink(path)
-    except FileNotFoundError:
-        pass
