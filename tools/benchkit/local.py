@@ -237,8 +237,8 @@ def web_warm(fx: fixtures.Fixture, env: dict, iterations: int) -> dict:
 def run(opts, progress: Progress) -> dict:
     """Run every local scenario; the report dict."""
     quick = opts.quick
-    pages, commits = (60, 120) if quick else (opts.pages, opts.commits)
-    iterations = 10 if quick else opts.iterations
+    pages, commits = (40, 80) if quick else (opts.pages, opts.commits)
+    iterations = 5 if quick else opts.iterations
     runs = {"pyc": 1, "source": 1} if quick else {"pyc": opts.cold_runs, "source": opts.source_runs}
     data = Path(opts.data) if opts.data else Path(tempfile.mkdtemp(prefix="wikibot-bench-"))
     fx = fixtures.build(data, pages, commits, progress)
@@ -302,7 +302,7 @@ def run(opts, progress: Progress) -> dict:
         key = f"{writers}_writers"
         progress.show(f"{writers} concurrent writers")
         try:
-            report["concurrency"][key] = swarm(fx, env, writers, 2 if quick else 3)
+            report["concurrency"][key] = swarm(fx, env, writers, 1 if quick else 3)
         except Exception as exc:  # noqa: BLE001
             errors[f"concurrency.{key}"] = f"{type(exc).__name__}: {str(exc)[-600:]}"
         progress.step(f"{writers} concurrent writers: done")

@@ -69,7 +69,7 @@ def run(opts, progress: Progress) -> dict:
         report["concurrency"][f"{writers}_writers"] = scenarios.concurrent_writers(
             lambda: HttpMcp(url, opts.token),
             writers,
-            2 if quick else 3,
+            1 if quick else 3,
             f"{prefix}/Swarm{writers}",
             seeds,
             scenarios.verify_over_mcp(client),
