@@ -149,6 +149,8 @@ def clone(server: Server, wiki: Wiki, dest: Path) -> Path:
 
 def test_clone_commit_push_then_the_store_reads_the_page_and_its_links(server, tmp_path):
     wiki = server.wiki("alice", "notes")
+    store = wiki.store()
+    assert store.links("Home").incoming == []  # the store indexes the head before the push
     work = clone(server, wiki, tmp_path / "c")
     assert (work / "home.md").exists()
     (work / "projects").mkdir()
@@ -158,7 +160,6 @@ def test_clone_commit_push_then_the_store_reads_the_page_and_its_links(server, t
     pushed = git("push", cwd=work)
     assert "main -> main" in pushed.err
 
-    store = wiki.store()
     page = store.read("Projects/Alpha")
     assert "See [[Home]]." in page.text
     assert page.revision == git("rev-parse", "HEAD", cwd=work).out.strip()
@@ -191,9 +192,9 @@ def get(url: str, authorization: str | None = None) -> tuple[int, dict, bytes]:
         request.add_header("Authorization", authorization)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
+        return err.code, err.headers, err.read()
 
 
 def basic(token: str) -> str:

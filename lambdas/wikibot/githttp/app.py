@@ -257,13 +257,16 @@ class GitHttpApp:
         """
         hard_limit = 4 * self.max_transfer_bytes
         stream = environ["wsgi.input"]
-        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        declared = environ.get("CONTENT_LENGTH") or ""
+        # On Lambda the gateway has already de-chunked the body and apig-wsgi sets its length
+        # (a `Transfer-Encoding: chunked` header may still be there); a plain WSGI server
+        # passes a chunked body through without a length.
+        if not declared and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
             from dulwich.web import ChunkReader
 
-            stream = ChunkReader(stream)
-            raw = stream.read(hard_limit + 1)
+            raw = ChunkReader(stream).read(hard_limit + 1)
         else:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
+            length = int(declared or 0)
             if length > hard_limit:
                 raise wire.TransferTooLarge
             raw = stream.read(length) if length else b""
