@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import threading
 from dataclasses import asdict
@@ -48,7 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dev.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     dev.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks one)")
+    dev.add_argument(
+        "--instances",
+        type=int,
+        default=8,
+        metavar="N",
+        help="worker processes (Lambda execution environments) per function (default: 8)",
+    )
     dev.set_defaults(data=None)  # None: WIKIBOT_DATA if set, else ./.wikibot
+
+    invoke = sub.add_parser(
+        "invoke",
+        parents=[common],
+        help="run one Lambda invocation in a fresh process",
+        description="Invoke one function exactly as Lambda runs it: a fresh process runs INIT "
+        "(import and make_handler), then the handler with the event; the result is printed as "
+        "JSON, and START/END/REPORT lines (with Init Duration) go to stderr. Settings come from "
+        "WIKIBOT_* variables, with --data overriding the data folder.",
+        epilog="Example: wikibot invoke mcp --event tests/events/apigw_v2_post_mcp.json",
+    )
+    invoke.add_argument("function", choices=["mcp", "wiki", "platform"], help="which function")
+    invoke.add_argument(
+        "--event", required=True, metavar="FILE", help="event JSON file, or - for stdin"
+    )
+    invoke.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds before the invocation is killed"
+    )
+    invoke.set_defaults(data=None)
 
     users = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     uc = users.add_parser("create", parents=[common], help="create a user")
@@ -119,45 +146,64 @@ def _registry(args: argparse.Namespace) -> tuple[Settings, Registry]:
 
 def cmd_dev(args: argparse.Namespace) -> None:
     """Run the local platform until interrupted."""
-    from wikibot.local import dev, gateway
+    from wikibot.local import dev, gateway, pool
     from wikibot.settings import from_env
 
     # Bind first so --port 0 can print the real address.
     routes: dict = {}  # filled once the handlers are configured for the bound address
-    env = from_env()  # the user's own WIKIBOT_* hold; options given here override them
-    server = gateway.serve(
-        routes, args.host, args.port, max_body_bytes=env.limits.max_request_bytes
-    )
+    server = gateway.serve(routes, args.host, args.port)
     host, port = server.server_address[:2]
     base = f"http://{host}:{port}"
-    setup = dev.prepare(args.data, base, env)
-    routes.update(dev.handlers(setup.settings))
-    mcp_url = f"{base}/{setup.user}/{setup.wiki}/mcp"
+    # The user's own WIKIBOT_* hold; options given here (data folder, address) override them.
+    setup = dev.prepare(args.data, base, from_env())
+    pools = pool.start_pools(setup.settings, max_instances=args.instances)
+    routes.update(pools)
     info = {
         "data": str(setup.settings.data_root),
         "wiki": f"{setup.user}/{setup.wiki}",
-        "mcp_url": mcp_url,
+        **dev.urls(base, setup.user, setup.wiki),
         "token": setup.token,
         "created": setup.created,
     }
+    mcp_url = info["mcp_url"]
     _emit(
         args,
         info,
         f"wikibot dev: {'created' if setup.created else 'using'} {info['data']}\n"
         f"  wiki:      {info['wiki']}\n"
+        f"  web:       {info['web_url']}\n"
         f"  MCP URL:   {mcp_url}\n"
+        f"  git clone: {info['git_url']}\n"
         f"  token:     {setup.token}\n"
         f"  Claude Code: claude mcp add --transport http wikibot {mcp_url} "
         f'--header "Authorization: Bearer {setup.token}"\n'
-        "Press Ctrl+C to stop.",
+        f"Each function runs in up to {args.instances} worker processes. Press Ctrl+C to stop.",
     )
     sys.stdout.flush()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` stops the workers
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         thread.join()
     except KeyboardInterrupt:
+        pass
+    finally:
         server.shutdown()
+        for function_pool in pools.values():
+            function_pool.close()
+
+
+def cmd_invoke(args: argparse.Namespace) -> int:
+    """Run one invocation in a fresh process and print its result."""
+    from wikibot.local.dev import local_settings
+    from wikibot.local.invoke import invoke_once, read_event
+    from wikibot.settings import from_env
+
+    event = read_event(args.event)
+    settings = local_settings(args.data, base=from_env())
+    status, output = invoke_once(args.function, event, settings, args.timeout)
+    print(json.dumps(output, indent=None if args.json else 2, ensure_ascii=False))
+    return status
 
 
 def cmd_user(args: argparse.Namespace) -> None:
@@ -251,6 +297,7 @@ def cmd_member(args: argparse.Namespace) -> None:
 
 COMMANDS = {
     "dev": cmd_dev,
+    "invoke": cmd_invoke,
     "user": cmd_user,
     "wiki": cmd_wiki,
     "token": cmd_token,
@@ -262,11 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `wikibot` command."""
     args = build_parser().parse_args(argv)
     try:
-        COMMANDS[args.command](args)
+        return COMMANDS[args.command](args) or 0  # `invoke` returns 1 when the function failed
     except WikibotError as exc:
         print(f"wikibot: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -164,3 +164,13 @@ def to_env(settings: Settings) -> dict[str, str]:
         "MAX_REQUEST_BYTES": str(settings.limits.max_request_bytes),
     }
     return {PREFIX + k: v for k, v in env.items()}
+
+
+def worker_environment() -> dict[str, str]:
+    """The environment for `wikibot dev`'s worker processes: this one, bytecode writes allowed.
+
+    Deployed zips carry compiled bytecode, so local workers get a bytecode cache too; a
+    `PYTHONDONTWRITEBYTECODE` here would make every cold start compile from source. Settings
+    still travel to workers explicitly, never through these variables.
+    """
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}

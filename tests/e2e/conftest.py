@@ -35,6 +35,7 @@ class DevServer:
     base: str
     mcp_url: str
     token: str
+    log: Path
 
     def cli(self, *args: str) -> dict | list:
         """Run a `wikibot` subcommand against the same data folder; returns its --json output."""
@@ -79,8 +80,7 @@ def dev_server(tmp_path_factory):
         if not line:
             raise RuntimeError("wikibot dev exited: " + log.read_text())
         info = json.loads(line)
-        base = info["mcp_url"].rsplit("/", 3)[0]
-        yield DevServer(data, base, info["mcp_url"], info["token"])
+        yield DevServer(data, info["base_url"], info["mcp_url"], info["token"], log)
     finally:
         proc.terminate()
         proc.wait(10)

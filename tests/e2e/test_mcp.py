@@ -195,8 +195,8 @@ def test_bad_attachment_input_is_refused(dev_server):
                 await call(
                     c, "upload_attachment", path="Home", filename="../a.bin", content_base64="AAAA"
                 )
-            # Over the MCP request cap (4 MiB): refused before any tool runs.
-            big = base64.b64encode(b"\0" * (10 * 1024 * 1024 + 1)).decode()
+            # Over the 4 MiB request limit: a JSON-RPC 413 before any tool runs.
+            big = base64.b64encode(b"\0" * 3_500_000).decode()
             with pytest.raises(Exception, match="error"):
                 await call(
                     c, "upload_attachment", path="Home", filename="big.bin", content_base64=big

@@ -435,3 +435,66 @@ def test_server_keeps_connection_alive_across_requests(server) -> None:
         resp.read()
     conn.close()
     assert len(rec.events) == 3
+
+
+# -- sized for many clients -------------------------------------------------------------------
+
+
+def test_listen_backlog_takes_a_burst_of_clients() -> None:
+    import socket
+
+    srv = serve({}, port=0, max_body_bytes=MAX_BODY)
+    try:
+        assert srv.request_queue_size >= 128
+        # Nobody accepts yet: every connection must still be queued, not refused.
+        socks = [socket.create_connection(srv.server_address[:2], timeout=5) for _ in range(100)]
+        for s in socks:
+            s.close()
+    finally:
+        srv.server_close()
+
+
+@pytest.fixture
+def quick_server() -> Iterator[str]:
+    srv = serve(
+        {"wiki": lambda e, c: {"statusCode": 200, "body": "ok"}},
+        port=0,
+        max_body_bytes=MAX_BODY,
+        max_event_bytes=32 * 1024,
+        idle_timeout=0.5,
+    )
+    thread = threading.Thread(target=lambda: srv.serve_forever(poll_interval=0.05), daemon=True)
+    thread.start()
+    host, port = srv.server_address[:2]
+    yield f"{host}:{port}"
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_idle_and_half_sent_connections_are_closed(quick_server) -> None:
+    import socket
+
+    host, port = quick_server.split(":")
+    idle = socket.create_connection((host, int(port)), timeout=5)
+    half = socket.create_connection((host, int(port)), timeout=5)
+    half.sendall(b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nonly-part")
+    began = time.monotonic()
+    assert idle.recv(100) == b""  # closed by the server, not left open forever
+    assert half.recv(100) == b""
+    assert time.monotonic() - began < 4
+    idle.close()
+    half.close()
+    status, _, body = fetch(f"http://{quick_server}/after")  # the server still serves
+    assert (status, body) == (200, b"ok")
+
+
+def test_an_event_over_the_lambda_payload_limit_is_refused(quick_server) -> None:
+    # Under the body cap, but base64 (binary) makes the event exceed the (scaled-down) limit.
+    status, _, body = fetch(
+        f"http://{quick_server}/upload",
+        data=b"\x00" * 30_000,
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert status == 413 and json.loads(body) == {"message": "Request Entity Too Large"}
+    status, _, _ = fetch(f"http://{quick_server}/upload", data=b"\x00" * 20_000)
+    assert status == 200

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wikibot.local.dev import as_lambda_invocation, local_settings
+from wikibot.local.dev import local_settings
 from wikibot.local.gateway import FakeLambdaContext
 from wikibot.mcp.handler import make_handler
 from wikibot.provision import create_wiki
@@ -44,8 +44,8 @@ def rpc(method: str, params: dict, id: int = 1) -> dict:
 
 
 def invoke(handler, e):
-    # As `wikibot dev` runs it: an invocation thread with its own event loop, as on Lambda.
-    return as_lambda_invocation(handler)(e, FakeLambdaContext("mcp"))
+    # As a Lambda execution environment (and a `wikibot dev` worker) runs it: the main thread.
+    return handler(e, FakeLambdaContext("mcp"))
 
 
 def test_warm_invocations_in_one_process(lambda_env):
@@ -88,3 +88,60 @@ def test_oauth_metadata_is_advertised_only_when_an_authorization_server_is_confi
         'Bearer realm="wikibot", error="invalid_token", resource_metadata='
         '"https://wiki.example/.well-known/oauth-protected-resource/a/b/mcp"'
     )
+
+
+def test_the_warming_ping_returns_at_once(lambda_env):
+    handler, _, _ = lambda_env
+    assert handler({"wikibot": "warm"}, FakeLambdaContext("mcp")) == {"warm": True}
+
+
+def path_event(path: str) -> dict:
+    e = copy.deepcopy(EVENT)
+    e["rawPath"] = e["requestContext"]["http"]["path"] = path
+    e["requestContext"]["http"]["method"] = "GET"
+    e["body"] = ""
+    return e
+
+
+def test_protected_resource_metadata_is_served_per_wiki(tmp_path):
+    settings = local_settings(tmp_path / "data", "https://wiki.example").with_(
+        authkit_domain="https://auth.example"
+    )
+    handler = make_handler(settings)
+    found = handler(
+        path_event("/.well-known/oauth-protected-resource/alice/notes/mcp"),
+        FakeLambdaContext("mcp"),
+    )
+    assert found["statusCode"] == 200
+    document = json.loads(found["body"])
+    assert document["resource"] == "https://wiki.example/alice/notes/mcp"
+    assert document["authorization_servers"] == ["https://auth.example"]
+    root = handler(path_event("/.well-known/oauth-protected-resource"), FakeLambdaContext("mcp"))
+    assert root["statusCode"] == 404 and "error" in json.loads(root["body"])
+    unauthorized = handler(event(None, rpc("tools/list", {})), FakeLambdaContext("mcp"))
+    assert unauthorized["statusCode"] == 401  # alice/notes does not exist here: still a 401
+    assert "resource_metadata=" in unauthorized["headers"]["www-authenticate"]
+    plain = make_handler(settings.with_(authkit_domain=""))
+    off = plain(
+        path_event("/.well-known/oauth-protected-resource/alice/notes/mcp"),
+        FakeLambdaContext("mcp"),
+    )
+    assert off["statusCode"] == 404
+
+
+def test_the_gate_keeps_a_bounded_number_of_open_stores(tmp_path):
+    from wikibot.mcp.gate import MAX_OPEN_STORES, Gatekeeper
+
+    settings = local_settings(tmp_path / "data")
+    registry = open_registry(settings)
+    registry.create_user("many", "many@example.com", "Many")
+    count = MAX_OPEN_STORES + 2
+    for i in range(count):
+        create_wiki(settings, registry, "many", f"w{i}", "W")
+    gate = Gatekeeper(settings, None)
+    first = gate.store("many", "w0")
+    assert gate.store("many", "w0") is first  # warm invocations reuse it
+    for i in range(1, count):
+        gate.store("many", f"w{i}")
+    assert gate.store("many", f"w{count - 1}") is gate.store("many", f"w{count - 1}")
+    assert gate.store("many", "w0") is not first  # evicted: the cache never grows past its bound

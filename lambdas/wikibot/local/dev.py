@@ -7,13 +7,11 @@ created with mode 0600.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from wikibot.provision import create_wiki
 from wikibot.registry import open_registry
@@ -85,27 +83,11 @@ def prepare(data: Path | None, public_url: str | None, base: Settings | None = N
     return DevSetup(settings, DEV_USER, DEV_WIKI, token, True)
 
 
-def handlers(settings: Settings) -> dict:
-    """The Lambda handlers built from these settings (in this process)."""
-    from wikibot.mcp.handler import make_handler
-
-    return {"mcp": as_lambda_invocation(make_handler(settings))}
-
-
-def as_lambda_invocation(handler: Any) -> Any:
-    """Give each call the main-thread event loop a Lambda invocation has (Mangum expects one).
-
-    The local gateway answers each request on its own thread; a fresh loop per call, closed
-    afterwards, keeps file descriptors from leaking.
-    """
-
-    def invoke(event: dict, context: object) -> dict:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            return handler(event, context)
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
-
-    return invoke
+def urls(base: str, user: str, wiki: str) -> dict[str, str]:
+    """The addresses `wikibot dev` prints for one wiki."""
+    return {
+        "base_url": base,
+        "web_url": f"{base}/{user}/{wiki}/",
+        "mcp_url": f"{base}/{user}/{wiki}/mcp",
+        "git_url": f"{base}/{user}/{wiki}.git",
+    }

@@ -20,6 +20,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 from wikibot.local.routes import match_route
+from wikibot.settings import LAMBDA_PAYLOAD_BYTES
+
+# API Gateway HTTP APIs accept request bodies up to 10 MB; Lambda's 6 MiB event limit bites first
+# for most bodies, and that check needs the whole body.
+API_GATEWAY_BODY_BYTES = 10 * 1024 * 1024
 
 log = logging.getLogger("wikibot.gateway")
 
@@ -192,20 +197,37 @@ def _json_error(status: int, message: str) -> tuple[int, list[tuple[str, str]], 
     return status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode()
 
 
+class GatewayServer(ThreadingHTTPServer):
+    """A threading HTTP server sized for many clients.
+
+    The listen backlog takes a burst of parallel agents (the stdlib default of 5 refused them),
+    and request threads never keep the process alive at exit.
+    """
+
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def serve(
     handlers: Mapping[str, Handler],
     host: str = "127.0.0.1",
     port: int = 8000,
     *,
-    max_body_bytes: int,
-) -> ThreadingHTTPServer:
+    max_body_bytes: int = API_GATEWAY_BODY_BYTES,
+    max_event_bytes: int = LAMBDA_PAYLOAD_BYTES,
+    idle_timeout: float = 30.0,
+) -> GatewayServer:
     """Create (not start) an HTTP server that sends each request through its Lambda handler.
 
     Args:
         handlers: Lambda handlers by function name ("mcp", "platform", "wiki").
         host: Interface to bind; keep the loopback default unless you mean to expose it.
         port: Port to bind; 0 picks a free one (see `server.server_address`).
-        max_body_bytes: Larger request bodies get 413 without reaching a handler.
+        max_body_bytes: Larger request bodies get 413 without reaching a handler (API
+            Gateway's HTTP API payload limit by default).
+        max_event_bytes: Events larger than this get 413, as Lambda refuses a synchronous
+            invocation over 6 MiB.
+        idle_timeout: Seconds a connection may sit idle or stall mid-request before it is closed.
 
     Returns:
         The bound server; call `serve_forever()` (in a thread or the foreground).
@@ -216,11 +238,13 @@ def serve(
 
     GatewayRequestHandler.handlers = handlers
     GatewayRequestHandler.max_body_bytes = max_body_bytes
+    GatewayRequestHandler.max_event_bytes = max_event_bytes
+    GatewayRequestHandler.timeout = idle_timeout  # a socket timeout: idle or half-sent -> closed
     if log.level == logging.NOTSET:
         log.setLevel(logging.INFO)  # the access log is INFO; the root default would drop it
     if not log.hasHandlers():
         log.addHandler(logging.StreamHandler())  # stderr, when the caller set up no logging
-    return ThreadingHTTPServer((host, port), GatewayRequestHandler)
+    return GatewayServer((host, port), GatewayRequestHandler)
 
 
 class _BodyTooLarge(Exception):
@@ -240,6 +264,7 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     handlers: Mapping[str, Handler] = {}
     max_body_bytes = 0
+    max_event_bytes = LAMBDA_PAYLOAD_BYTES
 
     def do_request(self) -> None:
         start = time.monotonic()
@@ -272,6 +297,8 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
         handler = self.handlers.get(function)
         if handler is None:
             return _json_error(404, "Not Found")
+        if len(json.dumps(event)) > self.max_event_bytes:
+            return _json_error(413, "Request Entity Too Large")  # Lambda's invoke payload limit
         try:
             return response_from_result(handler(event, FakeLambdaContext(function)))
         except Exception as exc:  # API Gateway turns any handler failure into a 502

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from wikibot.auth import oauth
 from wikibot.auth.access import Access, Authorizer, bearer
 from wikibot.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from wikibot.settings import Settings
@@ -19,7 +20,6 @@ from wikibot.store import WikiStore, wiki_path
 from wikibot.store.cache import LRU
 
 MCP_PATH = re.compile(r"/(?P<user>[^/]+)/(?P<wiki>[^/]+)/mcp/?")
-METADATA_PREFIX = "/.well-known/oauth-protected-resource"
 # The MCP SDK answers larger bodies with a plain-text 413 of its own; refuse first, in JSON-RPC.
 SDK_BODY_LIMIT = 4 * 1024 * 1024
 # Open stores kept for warm invocations; a Lambda serving many tenants stays bounded.
@@ -93,18 +93,15 @@ class Gatekeeper:
         )
 
     def challenge(self, user: str, wiki: str, *, presented: bool) -> str:
-        """The RFC 6750 `WWW-Authenticate` value for a 401.
+        """The RFC 6750 `WWW-Authenticate` value for a 401 (`wikibot.auth.oauth.challenge`).
 
         `error` only when a credential was presented; RFC 9728 `resource_metadata` only when an
         OAuth authorization server is configured, so clients are never sent to a dead URL.
         """
-        parts = ['Bearer realm="wikibot"']
-        if presented:
-            parts.append('error="invalid_token"')
-        if self.settings.authkit_domain:
-            base = self.settings.public_url
-            parts.append(f'resource_metadata="{base}{METADATA_PREFIX}/{user}/{wiki}/mcp"')
-        return ", ".join(parts)
+        try:
+            return oauth.challenge(self.settings, user, wiki, presented)
+        except InvalidInput:  # a name no wiki can have: no metadata document to point to
+            return 'Bearer realm="wikibot"' + (', error="invalid_token"' if presented else "")
 
     def admit(self, event: dict) -> Admitted | Response:
         """Admit one event, or the refusal to send: 404, 401, 403 or 413."""

@@ -5,26 +5,57 @@
 so INIT still pays for it, while `wikibot dev`, tests and the bench can import `make_handler`
 without building a second handler from whatever the environment holds.
 
-Every request passes the gate first (route, credential, body size). FastMCP is imported on first
-need; the EventBridge warming ping (`{"wikibot": "warm"}`) is answered at once.
+Every request passes the gate (route, credential, body size) and, for a tool call, the tool's
+permission. The cold path (`mcp/fast`) then answers the stateless methods from the manifest;
+anything else goes to FastMCP, imported on first need (~0.8 s), so INIT loads neither. The
+EventBridge warming ping (`{"wikibot": "warm"}`) is answered at once.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from wikibot.auth import oauth
 from wikibot.auth.access import Authorizer
-from wikibot.mcp.context import bind
+from wikibot.errors import Forbidden, InvalidInput, NotFound
+from wikibot.mcp.context import bind, error_text
+from wikibot.mcp.fast.path import ColdPath, tool_result
 from wikibot.mcp.gate import Gatekeeper, Response
 from wikibot.registry import open_registry
 from wikibot.settings import Settings, from_env
 
 Handler = Callable[[dict, object], dict]
+METADATA_PATH = re.compile(
+    re.escape(oauth.WELL_KNOWN) + r"(?:/(?P<user>[^/]+)/(?P<wiki>[^/]+)/mcp)?/?"
+)
 
 
-def make_handler(settings: Settings) -> Handler:
-    """The MCP Lambda handler for these settings."""
-    gate = Gatekeeper(settings, Authorizer(open_registry(settings)))
+def metadata(settings: Settings, path: str) -> Response | None:
+    """RFC 9728 protected-resource metadata for `/.well-known/oauth-protected-resource/...`."""
+    match = METADATA_PATH.fullmatch(path)
+    if match is None:
+        return None
+    if not match["user"]:
+        # The root document names no wiki: clients must use the per-wiki one from the 401.
+        return Response(404, {"error": "Use the per-wiki metadata URL from the 401 challenge."})
+    try:
+        document = oauth.protected_resource_metadata(settings, match["user"], match["wiki"])
+    except (NotFound, InvalidInput) as exc:
+        return Response(404, {"error": str(exc)})
+    return Response(200, document, (("cache-control", "public, max-age=300"),))
+
+
+def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
+    """The MCP Lambda handler for these settings.
+
+    Args:
+        settings: Data root, registry, keys, limits.
+        cold_path: False sends every request to FastMCP (the equivalence test and the bench
+            compare the two paths).
+    """
+    gate = Gatekeeper(settings, Authorizer(open_registry(settings), settings))
+    cold = ColdPath.load()
     fallback: list[Handler] = []
 
     def full_server() -> Handler:
@@ -38,10 +69,26 @@ def make_handler(settings: Settings) -> Handler:
         """Serve one API Gateway event, or answer a warming ping."""
         if event.get("wikibot") == "warm":
             return {"warm": True}
+        path = event.get("rawPath") or ""
+        if path.startswith(oauth.WELL_KNOWN):
+            found = metadata(settings, path)
+            if found is not None:
+                return found.result()
         admitted = gate.admit(event)
         if isinstance(admitted, Response):
             return admitted.result()
+        message = cold.message(event, admitted.body)
         with bind(admitted.access, admitted.store):
+            if message is not None:
+                tool = cold.tool_name(message)
+                if tool is not None:
+                    try:
+                        admitted.access.require(cold.permissions[tool])
+                    except Forbidden as exc:
+                        return tool_result(message, error_text(exc), error=True)
+                answer = cold.answer(message) if cold_path else None
+                if answer is not None:
+                    return answer
             return full_server()(event, context)
 
     return handler

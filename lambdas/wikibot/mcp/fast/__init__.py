@@ -1,0 +1,1 @@
+"""The MCP cold path: stateless methods answered from a manifest, without fastmcp."""

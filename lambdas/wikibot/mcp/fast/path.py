@@ -1,0 +1,185 @@
+"""Answer the stateless MCP methods from the manifest, or say "not mine" (None).
+
+Handles `initialize`, `notifications/initialized`, `ping`, `tools/list` and `tools/call` for
+single JSON-RPC messages at the handshake protocol versions, with the exact bytes FastMCP sends
+(the manifest holds its answers verbatim; tool results use its wrapping). Everything else
+returns None and goes to FastMCP: other methods and HTTP verbs, batches, unknown protocol
+versions, unknown tools, and arguments the small validator cannot vouch for.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wikibot.errors import WikibotError
+from wikibot.mcp.catalog import FUNCTIONS
+from wikibot.mcp.context import error_text
+from wikibot.mcp.fast.validate import arguments_ok
+from wikibot.mcp.gate import lower_headers
+
+log = logging.getLogger("wikibot.mcp")
+
+MANIFEST = Path(__file__).with_name("manifest.json")
+_INIT_PARAMS = frozenset({"protocolVersion", "capabilities", "clientInfo"})
+_WRAPPED = {"_meta": {"fastmcp": {"wrap_result": True}}}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One JSON-RPC message the cold path may answer."""
+
+    method: str
+    id: int | str | None
+    params: dict
+    notification: bool
+
+
+def dumps(value: Any) -> str:
+    """JSON as FastMCP writes it: compact, UTF-8 kept as is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def respond(status: int, body: str) -> dict:
+    """An API Gateway v2 result with the headers FastMCP (through Mangum) sends."""
+    return {
+        "statusCode": status,
+        "headers": {
+            "content-type": "application/json",
+            "content-length": str(len(body.encode("utf-8"))),
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def tool_result(message: Message, text: str, *, error: bool) -> dict:
+    """A `tools/call` answer with FastMCP's wrapping of a string result."""
+    content = [{"text": text, "type": "text"}]
+    if error:
+        result = {"content": content, "isError": True}
+    else:
+        result = {**_WRAPPED, "content": content, "isError": False}
+        result["structuredContent"] = {"result": text}
+    return respond(200, dumps({"jsonrpc": "2.0", "id": message.id, "result": result}))
+
+
+class ColdPath:
+    """The manifest-driven answers.
+
+    Args:
+        manifest: The parsed `manifest.json` (see `wikibot.mcp.fast.build`).
+    """
+
+    def __init__(self, manifest: dict):
+        self.versions = frozenset(manifest["handshake_versions"])
+        self.initialize = manifest["initialize"]
+        self.tools_list = manifest["tools_list"]
+        self.permissions: dict[str, str] = manifest["permissions"]
+        # Only tools whose result FastMCP wraps as one string; anything else is FastMCP's.
+        self.schemas = {
+            tool["name"]: tool["inputSchema"]
+            for tool in self.tools_list["tools"]
+            if (tool.get("outputSchema") or {}).get("x-fastmcp-wrap-result")
+            and tool["name"] in FUNCTIONS
+        }
+
+    @classmethod
+    def load(cls, path: Path = MANIFEST) -> ColdPath:
+        """Read the manifest shipped beside this module."""
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def message(self, event: dict, body: bytes) -> Message | None:
+        """The single JSON-RPC message of a request the cold path may answer, else None."""
+        http = (event.get("requestContext") or {}).get("http") or {}
+        headers = lower_headers(event)
+        if http.get("method") != "POST":
+            return None
+        if not headers.get("content-type", "").lower().startswith("application/json"):
+            return None
+        accept = headers.get("accept", "")
+        if "application/json" not in accept and "*/*" not in accept:
+            return None
+        version = headers.get("mcp-protocol-version")
+        if version is not None and version not in self.versions:
+            return None
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        if type(data) is not dict or data.get("jsonrpc") != "2.0":
+            return None
+        method, params = data.get("method"), data.get("params", {})
+        if type(method) is not str or type(params) is not dict:
+            return None
+        if set(data) - {"jsonrpc", "id", "method", "params"}:
+            return None
+        if "id" not in data:
+            return Message(method, None, params, True)
+        if type(data["id"]) not in (int, str):
+            return None
+        return Message(method, data["id"], params, False)
+
+    def answer(self, message: Message) -> dict | None:
+        """Answer `message`, or None when FastMCP must (the tool's access already checked)."""
+        method, params = message.method, message.params
+        if message.notification:
+            if method == "notifications/initialized" and not params:
+                return respond(202, "")
+            return None
+        if method == "ping" and not params:
+            return respond(200, dumps({"jsonrpc": "2.0", "id": message.id, "result": {}}))
+        if method == "tools/list" and not params:
+            body = {"jsonrpc": "2.0", "id": message.id, "result": self.tools_list}
+            return respond(200, dumps(body))
+        if method == "initialize":
+            return self._initialize(message)
+        if method == "tools/call":
+            return self._call(message)
+        return None
+
+    def tool_name(self, message: Message) -> str | None:
+        """The tool a `tools/call` names, if the manifest knows it."""
+        if message.method != "tools/call" or message.notification:
+            return None
+        name = message.params.get("name")
+        return name if type(name) is str and name in self.permissions else None
+
+    def _initialize(self, message: Message) -> dict | None:
+        params = message.params
+        version = params.get("protocolVersion")
+        info = params.get("clientInfo")
+        if (
+            set(params) != _INIT_PARAMS
+            or version not in self.initialize
+            or type(params.get("capabilities")) is not dict
+            or type(info) is not dict
+            or type(info.get("name")) is not str
+            or type(info.get("version")) is not str
+        ):
+            return None
+        body = {"jsonrpc": "2.0", "id": message.id, "result": self.initialize[version]}
+        return respond(200, dumps(body))
+
+    def _call(self, message: Message) -> dict | None:
+        params = message.params
+        name = params.get("name")
+        arguments = params.get("arguments", {})
+        if set(params) - {"name", "arguments"} or name not in self.schemas:
+            return None
+        if not arguments_ok(arguments, self.schemas[name]):
+            return None
+        try:
+            text = FUNCTIONS[name](**arguments)
+        except WikibotError as exc:
+            return tool_result(message, error_text(exc), error=True)
+        except Exception as exc:
+            # FastMCP's own answer for a tool that raised something unexpected.
+            log.exception("Error calling tool %r", name)
+            return tool_result(message, f"Error calling tool {name!r}: {exc}", error=True)
+        if type(text) is not str:
+            raise TypeError(f"tool {name} returned {type(text).__name__}, not str")
+        return tool_result(message, text, error=False)
