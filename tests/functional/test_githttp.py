@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -525,3 +525,35 @@ def test_a_push_over_the_transfer_limit_is_refused_with_a_message(small_server, 
     assert result.returncode != 0
     assert "push too large" in result.err and "exceeds the 0.2 MiB" in result.err
     assert snapshot(wiki.repo) == before
+
+
+def test_pushes_count_against_the_plan_and_are_recorded(tmp_path):
+    settings = replace(local_settings(tmp_path / "data"), plan_max_pages=5)
+    registry = open_registry(settings)
+    httpd, base = serve(make_app(settings))
+    try:
+        server = Server(base, settings, registry)
+        wiki = server.wiki("alice", "notes")
+        pages = registry.get_wiki("alice", "notes").page_count
+        work = clone(server, wiki, tmp_path / "c")
+        for i in range(5 - pages + 1):
+            (work / f"page {i}.md").write_text(f"page {i}\n")
+        git("add", ".", cwd=work)
+        git("commit", "-q", "-m", "too many pages", cwd=work)
+        err = refused(server, wiki, work)
+        assert "over the plan's limit" in err and "the plan allows 5" in err
+        git("reset", "-q", "--hard", "origin/main", cwd=work)
+        (work / "one more.md").write_text("fits\n")
+        git("add", ".", cwd=work)
+        git("commit", "-q", "-m", "one page", cwd=work)
+        git("push", cwd=work)
+        record = registry.get_wiki("alice", "notes")
+        assert record.page_count == pages + 1
+        git("rm", "-q", "one more.md", cwd=work)
+        git("commit", "-q", "-m", "remove it", cwd=work)
+        git("push", cwd=work)
+        assert registry.get_wiki("alice", "notes").page_count == pages
+        assert registry.get_wiki("alice", "notes").bytes == record.bytes - len("fits\n")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

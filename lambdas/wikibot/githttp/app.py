@@ -35,6 +35,7 @@ from wikibot.errors import Forbidden, InvalidInput, Unauthorized, WikibotError, 
 from wikibot.githttp import wire
 from wikibot.githttp.receive import GuardedReceivePack
 from wikibot.githttp.upload import TolerantUploadPack
+from wikibot.provision import check_room, record_usage
 from wikibot.registry import Registry, open_registry
 from wikibot.settings import Settings
 from wikibot.store import wiki_path
@@ -162,7 +163,20 @@ class GitHttpApp:
             return text(404, f"The wiki {user}/{wiki} has no repository.")
         if advertise:
             return self.advertise(service, repo_dir)
-        return self.exchange(service, repo_dir, environ)
+        return self.exchange(service, repo_dir, environ, self._quota(user, wiki))
+
+    def _quota(self, user: str, wiki: str) -> Callable[..., None]:
+        """The plan's pages and bytes per wiki, checked before a push lands and recorded after."""
+
+        def quota(pages: int, size: int, *, landed: bool = False) -> None:
+            record = self.registry.get_wiki(user, wiki)
+            if not landed:
+                check_room(self.settings, record, add_pages=pages, add_bytes=size)
+                return
+            page_count, total = max(0, record.page_count + pages), max(0, record.bytes + size)
+            record_usage(self.registry, user, wiki, page_count, total)
+
+        return quota
 
     def authorize(self, environ: dict, user: str, wiki: str, permission: str) -> Response | None:
         """None if the request's credential grants `permission`, else the error response."""
@@ -201,7 +215,9 @@ class GitHttpApp:
         content_type = f"application/x-{service}-advertisement"
         return 200, [("Content-Type", content_type), *NO_CACHE], out.getvalue()
 
-    def exchange(self, service: str, repo_dir: Path, environ: dict) -> Response:
+    def exchange(
+        self, service: str, repo_dir: Path, environ: dict, quota: Callable[..., None]
+    ) -> Response:
         """POST git-upload-pack / git-receive-pack: one stateless request and its response."""
         try:
             body = self.read_body(environ)
@@ -213,7 +229,7 @@ class GitHttpApp:
         proto = ReceivableProtocol(io.BytesIO(body).read, out.write)
         content_type = f"application/x-{service}-result"
         with Repo(str(repo_dir)) as repo:
-            handler = self._handler(service, repo, proto, body=body)
+            handler = self._handler(service, repo, proto, body=body, quota=quota)
             try:
                 handler.handle()
             except wire.TransferTooLarge:
@@ -235,6 +251,7 @@ class GitHttpApp:
         *,
         advertise: bool = False,
         body: bytes = b"",
+        quota: Callable[..., None] | None = None,
     ) -> TolerantUploadPack | GuardedReceivePack:
         backend = _OneRepo(repo)
         if service == "git-upload-pack":
@@ -246,6 +263,7 @@ class GitHttpApp:
             limits=self.settings.limits,
             body_bytes=len(body),
             max_transfer_bytes=self.max_transfer_bytes,
+            quota=quota,
             advertise_refs=advertise,
         )
 

@@ -14,7 +14,7 @@ import logging
 import random
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from dulwich.errors import ApplyDeltaError, ChecksumMismatch
 from dulwich.file import FileLocked
@@ -30,8 +30,9 @@ from dulwich.protocol import (
 )
 from dulwich.server import ReceivePackHandler
 
+from wikibot.errors import LimitExceeded
 from wikibot.githttp import wire
-from wikibot.githttp.verify import ZERO, Quarantine, Refused, check_push
+from wikibot.githttp.verify import ZERO, Quarantine, Refused, check_push, usage_change
 from wikibot.settings import Limits
 
 log = logging.getLogger("wikibot.githttp")
@@ -60,6 +61,8 @@ class GuardedReceivePack(ReceivePackHandler):
         limits: The store's size limits (for the write rules).
         body_bytes: Size of the request body, to refuse a push over `max_transfer_bytes`.
         max_transfer_bytes: Largest push one request may carry.
+        quota: Called with the (pages, bytes) a push adds before it lands, and with
+            `landed=True` after; it raises `LimitExceeded` to refuse the push.
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class GuardedReceivePack(ReceivePackHandler):
         limits: Limits,
         body_bytes: int = 0,
         max_transfer_bytes: int,
+        quota: Callable[..., None] | None = None,
         stateless_rpc: bool = True,
         advertise_refs: bool = False,
     ):
@@ -78,6 +82,7 @@ class GuardedReceivePack(ReceivePackHandler):
         self.limits = limits
         self.body_bytes = body_bytes
         self.max_transfer_bytes = max_transfer_bytes
+        self.quota = quota
         self.landed: bytes | None = None
 
     def capabilities(self) -> list[bytes]:
@@ -123,7 +128,15 @@ class GuardedReceivePack(ReceivePackHandler):
             return
         try:
             checked = check_push(pack, self.repo.object_store, old, new, self.limits)
+            added = usage_change(pack, self.repo.object_store, old, new)
+            if self.quota:
+                self.quota(*added)
             self._land(list(checked.needed.values()), old, new)
+            if self.quota:
+                self.quota(*added, landed=True)
+        except LimitExceeded as exc:
+            yield from self._refuse(refs, Refused("over the plan's limit", str(exc)), unpacked=True)
+            return
         except Refused as refusal:
             yield from self._refuse(refs, refusal, unpacked=True)
             return

@@ -24,6 +24,7 @@ from dulwich.object_store import BaseObjectStore, MemoryObjectStore
 from dulwich.objects import Blob, Commit, ShaFile, Tree
 
 from wikibot.errors import InvalidInput
+from wikibot.pages import names
 from wikibot.settings import Limits
 from wikibot.store import rules
 
@@ -202,6 +203,32 @@ class _Walk:
             except InvalidInput as exc:
                 raise Refused("rule violated", f"{where}: {exc}") from exc
 
+    # -- usage ---------------------------------------------------------------------------------
+
+    def usage(self, old: bytes | None, new: bytes | None, prefix: str = "") -> tuple[int, int]:
+        """(pages, bytes) that tree `new` adds over tree `old` (negative when it removes)."""
+        if old == new:
+            return 0, 0
+        before = {e.path: (e.mode, e.sha) for e in self.load(old).iteritems()} if old else {}
+        after = {e.path: (e.mode, e.sha) for e in self.load(new).iteritems()} if new else {}
+        pages = size = 0
+        for name in before.keys() | after.keys():
+            a, b = before.get(name), after.get(name)
+            if a == b:
+                continue
+            path = prefix + name.decode("utf-8", "replace")
+            a_dir = a[1] if a and a[0] == DIR_MODE else None
+            b_dir = b[1] if b and b[0] == DIR_MODE else None
+            if a_dir or b_dir:
+                p, n = self.usage(a_dir, b_dir, path + "/")
+                pages, size = pages + p, size + n
+            page = names.is_page_file(path)
+            for side, sign in ((a, -1), (b, 1)):
+                if side and side[0] != DIR_MODE:
+                    pages += sign * page
+                    size += sign * len(self.load(side[1]).as_raw_string())
+        return pages, size
+
     # -- history -------------------------------------------------------------------------------
 
     def ancestors(self, tip: bytes) -> Iterator[bytes]:
@@ -214,6 +241,15 @@ class _Walk:
                 if parent not in seen:
                     seen.add(parent)
                     pending.append(parent)
+
+
+def usage_change(
+    pack: Quarantine, repository: BaseObjectStore, old: bytes, new: bytes
+) -> tuple[int, int]:
+    """(pages, bytes) the push from commit `old` to commit `new` adds to the wiki."""
+    walk = _Walk(pack, repository, Limits())
+    old_tree = walk.load(old).tree if old != ZERO else None
+    return walk.usage(old_tree, walk.load(new).tree)
 
 
 def check_push(
