@@ -187,3 +187,15 @@ def test_a_fresh_process_catches_up_through_recorded_deltas_without_diffing(tmp_
     monkeypatch.undo()
     headindex.for_repo(fresh.repo, fresh.files.pages).save()
     assert not list(deltas.glob("*.json"))  # the saved index covers them
+
+
+def test_log_and_last_change_at_an_older_revision(files):
+    r1 = files.commit({"p.md": b"1"}, ANN, "one")
+    r2 = files.commit({"p.md": b"2"}, ANN, "two")
+    r3 = files.commit({"q.md": b"q"}, ANN, "three")
+    assert files.last_change("p.md").id == r2
+    assert files.last_change("p.md", revision=r1).id == r1
+    assert [r.id for r in files.log("p.md", revision=r1)] == [r1]
+    assert [r.id for r in files.log(revision=r2)] == [r2, r1]
+    shown = files.revision(r3[:7])
+    assert shown.id == r3 and shown.files == ("q.md",) and shown.message == "three"

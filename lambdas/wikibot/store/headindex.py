@@ -79,6 +79,7 @@ class Snapshot:
         self._raw_history = raw_history
         self._raw_links = raw_links
         self._backlinks: dict[str, set[str]] | None = None
+        self._rows: dict[str, int] | None = None
 
     @property
     def commits(self) -> list[str]:
@@ -111,6 +112,12 @@ class Snapshot:
         rows = self.touched.get(path, ())
         picked = rows[::-1] if limit is None else rows[: -limit - 1 : -1]
         return [self.commits[i] for i in picked]
+
+    def row_of(self, commit: str) -> int | None:
+        """The position of a commit in the table (older commits have smaller rows), or None."""
+        if self._rows is None:
+            self._rows = {c: i for i, c in enumerate(self.commits)}
+        return self._rows.get(commit)
 
     def last_change(self, path: str) -> str | None:
         """The newest commit that changed `path`, or None."""

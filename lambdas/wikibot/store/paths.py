@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wikibot.errors import Conflict, NotFound
 from wikibot.settings import Limits
@@ -23,6 +24,9 @@ from wikibot.store.headindex import HeadIndex, Snapshot, changed_paths, for_repo
 from wikibot.store.index import PageIndex
 from wikibot.store.repo import Author, Change, GitRepo
 from wikibot.store.revision import Revision, revision_of
+
+if TYPE_CHECKING:
+    from dulwich.objects import Commit
 
 FILE_BITS, TREE_BITS = 0o100000, 0o040000
 ANY_HEAD = "any"  # `expected_head` value that skips the head check
@@ -151,28 +155,57 @@ class RepoFiles:
 
     # -- history -----------------------------------------------------------------------------
 
-    def last_change(self, path: str) -> Revision | None:
-        """The newest commit that added, changed or removed `path` (from the index)."""
-        snap = self.index()
-        found = snap.last_change(rules.check_path(path)) if snap else None
-        return revision_of(self.repo.commit(found.encode())) if found else None
+    def last_change(self, path: str, revision: str | None = None) -> Revision | None:
+        """The newest commit (at or before `revision`) that added, changed or removed `path`."""
+        found = self._commits_for(path, 1, revision)
+        return revision_of(self.repo.commit(found[0].encode())) if found else None
 
-    def log(self, path: str | None = None, limit: int | None = None) -> list[Revision]:
+    def log(
+        self, path: str | None = None, limit: int | None = None, revision: str | None = None
+    ) -> list[Revision]:
         """Commits newest first: all of them, or those that changed `path` (from the index).
 
-        The whole-repository log carries `files` (paths each commit touched); a path's log
-        reads only the commits it returns.
+        Args:
+            path: Only commits that changed this file (None: every commit, with `files`).
+            limit: At most this many.
+            revision: Start from this commit instead of head.
+
+        A path's log reads only the commits it returns; the whole-repository log carries
+        `files` (the paths each commit touched).
         """
         if path is not None:
-            snap = self.index()
-            ids = snap.commits_for(rules.check_path(path), limit) if snap else []
+            ids = self._commits_for(path, limit, revision)
             return [revision_of(self.repo.commit(c.encode())) for c in ids]
+        start = self.repo.resolve(revision) if revision else self.repo.head()
+        if start is None:
+            return []
         found = []
-        for commit in self.repo.log(limit=limit):
-            parent = self.repo.tree_of(commit.parents[0]) if commit.parents else None
-            files = tuple(sorted(changed_paths(self.repo, parent, commit.tree)))
-            found.append(revision_of(commit, files=files))
+        for commit in self.repo.walk(start, limit):
+            found.append(self._with_files(commit))
         return found
+
+    def revision(self, revision: str | None = None) -> Revision:
+        """One commit with the paths it touched (`files`), e.g. to show it with `diff`."""
+        return self._with_files(self.repo.commit(self.repo.resolve(revision)))
+
+    def _with_files(self, commit: Commit) -> Revision:
+        parent = self.repo.tree_of(commit.parents[0]) if commit.parents else None
+        files = tuple(sorted(changed_paths(self.repo, parent, commit.tree)))
+        return revision_of(commit, files=files)
+
+    def _commits_for(self, path: str, limit: int | None, revision: str | None) -> list[str]:
+        rules.check_path(path)
+        snap = self.index()
+        if snap is None:
+            return []
+        if revision is None:
+            return snap.commits_for(path, limit)
+        at = self.resolve(revision)
+        row = snap.row_of(at)
+        if row is None:  # not in the current history: ask git directly (slow, rare)
+            return [c.id.decode() for c in self.repo.log(paths=[path], limit=limit, start=at)]
+        ids = [c for c in snap.commits_for(path) if snap.row_of(c) <= row]  # type: ignore[operator]
+        return ids if limit is None else ids[:limit]
 
     def blame(self, path: str, revision: str | None = None) -> list[BlameLine]:
         """Each line of a text file with the revision that last changed it.

@@ -19,6 +19,7 @@ naming a tree that exists only in wiki A can never be answered from A's objects.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import logging
 import os
 import random
@@ -285,18 +286,42 @@ class GitRepo:
             elif mode & 0o170000 == 0o100000:
                 yield path, sha
 
-    def log(self, *, paths: list[str] | None = None, limit: int | None = None) -> Iterator[Commit]:
-        """Commits reachable from head, newest first, optionally only those touching `paths`."""
-        head = self.head()
-        if head is None:
+    def log(
+        self,
+        *,
+        paths: list[str] | None = None,
+        limit: int | None = None,
+        start: bytes | None = None,
+    ) -> Iterator[Commit]:
+        """Commits reachable from `start` (head), newest first, optionally only those on paths.
+
+        This walks the whole history for paths; prefer the per-head index (`RepoFiles.log`).
+        """
+        start = start or self.head()
+        if start is None:
             return iter(())
         walker = Walker(
             self.objects,
-            include=[head],
+            include=[start],
             paths=[p.encode() for p in paths] if paths else None,
             max_entries=limit,
         )
         return (entry.commit for entry in walker)
+
+    def walk(self, start: bytes, limit: int | None = None) -> Iterator[Commit]:
+        """Commits reachable from `start`, newest first (by commit time), parsed once."""
+        seen = {start}
+        queue = [(-self.commit(start).commit_time, 0, start)]
+        count = 0
+        while queue and (limit is None or count < limit):
+            _, _, sha = heapq.heappop(queue)
+            commit = self.commit(sha)
+            yield commit
+            count += 1
+            for parent in commit.parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    heapq.heappush(queue, (-self.commit(parent).commit_time, count, parent))
 
     # -- writing -------------------------------------------------------------------------------
 
