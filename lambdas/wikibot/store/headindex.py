@@ -438,8 +438,9 @@ def record_commit(
     for_repo(repo, PageIndex.shared()).after_commit(parent, new, delta)
 
 
-# One index per repository in this process (bounded: a warm Lambda serves many tenants).
-_OPEN: LRU[HeadIndex] = LRU(64)
+# One index per repository in this process (bounded: a warm Lambda serves many tenants; an index
+# of a 1,000-page, 2,000-commit wiki holds about 1-2 MB).
+_OPEN: LRU[HeadIndex] = LRU(32)
 
 
 def for_repo(repo: GitRepo, pages: PageIndex) -> HeadIndex:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wikibot.errors import Conflict, NotFound
+from wikibot.errors import Conflict, InvalidInput, NotFound
 from wikibot.settings import Limits
 from wikibot.store import rules
 from wikibot.store.headindex import HeadIndex, Snapshot, changed_paths, for_repo
@@ -95,7 +95,7 @@ class RepoFiles:
         return data
 
     def exists(self, path: str, revision: str | None = None) -> bool:
-        """Whether a file (not a folder) exists at `path`."""
+        """Whether a file (not a folder) exists at `path` (False for an unsafe path)."""
         return self._kind(path, revision) == FILE_BITS
 
     def isdir(self, path: str, revision: str | None = None) -> bool:
@@ -105,7 +105,10 @@ class RepoFiles:
         return self._kind(path, revision) == TREE_BITS
 
     def _kind(self, path: str, revision: str | None) -> int | None:
-        rules.check_path(path.strip("/"))
+        try:
+            rules.check_path(path.strip("/"))
+        except InvalidInput:
+            return None  # no file can exist at an unsafe path
         tree = self._tree(revision)
         found = self.repo.entry(tree, path.strip("/")) if tree else None
         return None if found is None else found[0] & 0o170000
