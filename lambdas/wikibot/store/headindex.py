@@ -216,6 +216,8 @@ class HeadIndex:
                 self._unsaved += 1
                 self._maybe_save(self._snapshot)
                 return
+            if snap is None and not os.path.exists(self._file()) and parent is not None:
+                return  # no index yet: the first reader builds it, not this write
         self.at(new)  # first use in this process, or others committed in between
 
     # -- building ----------------------------------------------------------------------------
