@@ -557,3 +557,37 @@ def test_pushes_count_against_the_plan_and_are_recorded(tmp_path):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_thin_pack_bases_resolve_only_from_the_same_wiki(server):
+    from wikibot.githttp.verify import Quarantine
+
+    victim = server.wiki("alice", "secrets")
+    victim.store().write("Password", "hunter2", BOB)
+    repo = victim.store().repo
+    secret = repo.blob_id(repo.tree_of(repo.head()), "password.md")
+    attacker = server.wiki("mallory", "own")
+    quarantine = Quarantine(attacker.store().repo.objects)
+    with pytest.raises(KeyError):
+        quarantine.get_raw(secret)  # a delta against the victim's blob cannot be resolved
+    assert Quarantine(repo.objects).get_raw(secret)[1] == b"hunter2"
+
+
+def test_a_gzip_encoded_fetch_request_is_served(server):
+    import gzip
+
+    wiki = server.wiki("alice", "notes")
+    head = wiki.store().repo.head()
+    body = pkt_line(b"want " + head + b" side-band-64k thin-pack ofs-delta\n") + pkt_line(None)
+    body += pkt_line(b"done\n")
+    request = urllib.request.Request(
+        f"{server.base}/alice/notes.git/git-upload-pack",
+        data=gzip.compress(body),
+        headers={
+            "Content-Type": "application/x-git-upload-pack-request",
+            "Content-Encoding": "gzip",
+            "Authorization": basic(wiki.token),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert b"PACK" in response.read()

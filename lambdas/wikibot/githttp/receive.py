@@ -126,6 +126,9 @@ class GuardedReceivePack(ReceivePackHandler):
             refusal = Refused("unreadable pack", f"the pack could not be read: {exc}")
             yield from self._refuse(refs, refusal, unpacked=False)
             return
+        except Refused as refusal:
+            yield from self._refuse(refs, refusal, unpacked=False)
+            return
         try:
             checked = check_push(pack, self.repo.object_store, old, new, self.limits)
             added = usage_change(pack, self.repo.object_store, old, new)

@@ -47,11 +47,29 @@ class Refused(Exception):
 
 
 class Quarantine(MemoryObjectStore):
-    """The pushed objects, in memory; thin-pack bases resolve from this repository only."""
+    """The pushed objects, in memory; thin-pack bases resolve from this repository only.
 
-    def __init__(self, repository: BaseObjectStore):
+    Args:
+        repository: This wiki's own object store (never a cache shared with other wikis).
+        max_bytes: Refuse a pack whose objects inflate past this (a small pack of highly
+            compressible data could otherwise fill memory).
+    """
+
+    def __init__(self, repository: BaseObjectStore, max_bytes: int = 256 * 1024 * 1024):
         super().__init__()
         self.repository = repository
+        self.max_bytes = max_bytes
+        self.inflated = 0
+
+    def add_object(self, obj: ShaFile) -> None:
+        """Keep one unpacked object, counting its size against `max_bytes`."""
+        self.inflated += obj.raw_length()
+        if self.inflated > self.max_bytes:
+            raise Refused(
+                "pack too large when unpacked",
+                f"the pushed objects unpack to more than {self.max_bytes:,} bytes.",
+            )
+        super().add_object(obj)
 
     def get_raw(self, name: bytes) -> tuple[int, bytes]:
         """Raw object from the pack, else from the repository (delta bases of a thin pack)."""
