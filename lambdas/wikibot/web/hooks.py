@@ -93,6 +93,61 @@ def install(app: Any, storage: Any) -> None:
 
     _serve_attachments_from_store()
     _register_link_prefixer()
+    _cache_sidebar_headers(storage)
+
+
+def _cache_sidebar_headers(storage: Any) -> None:
+    """The sidebar reads the first heading of every page on every view; keep it per blob id.
+
+    A blob id names the file's content, so the cached heading can never be stale.
+    """
+    from otterwiki.sidebar import SidebarPageIndex
+
+    from wikibot.store.cache import LRU
+
+    read_header = SidebarPageIndex.read_header
+    headers: LRU[tuple[str | None]] = LRU(100_000)
+
+    def cached(self: Any, filename: str) -> str | None:
+        target = storage.target
+        blob = target.blob_id(filename)
+        if blob is None:
+            return read_header(self, filename)
+        return headers.get_or_make(blob, lambda: (read_header(self, filename),))[0]
+
+    SidebarPageIndex.read_header = cached
+
+    # The whole page tree is a function of the head tree, the folder and the sidebar settings:
+    # build it once per head (Otterwiki's views only read it).
+    init = SidebarPageIndex.__init__
+    trees: LRU[dict] = LRU(256)
+    settings = (
+        "SIDEBAR_MENUTREE_MODE",
+        "SIDEBAR_MENUTREE_FOCUS",
+        "SIDEBAR_MENUTREE_MAXDEPTH",
+        "SIDEBAR_MENUTREE_IGNORE_CASE",
+        "RETAIN_PAGE_NAME_CASE",
+    )
+
+    def cached_init(self: Any, path: str | None = None, mode: str = "", filter_order=True):
+        from otterwiki.util import get_page_directoryname
+        from otterwiki.server import app
+
+        target = storage.target
+        tree = target.tree_id()
+        if tree is None or target.has_pending():
+            return init(self, path, mode, filter_order)
+        config = tuple(str(app.config.get(k)) for k in settings)
+        folder = get_page_directoryname(path or "/")  # the tree depends on the folder only
+        key = repr((tree, folder, mode, filter_order, config)).encode()
+
+        def build() -> dict:
+            init(self, path, mode, filter_order)
+            return dict(self.__dict__)
+
+        self.__dict__.update(trees.get_or_make(key, build))
+
+    SidebarPageIndex.__init__ = cached_init
 
 
 def _register_link_prefixer() -> None:

@@ -214,6 +214,22 @@ class WikiStorage:
             raise StorageErrorEncoding(f"{filename} could not be decoded as text.") from exc
         return text if size < 0 else text[:size]
 
+    def tree_id(self) -> bytes | None:
+        """The root tree of this request's head (names the whole content)."""
+        return self._tree()
+
+    def has_pending(self) -> bool:
+        """Whether staged changes (a rename in progress) overlay the head."""
+        return bool(self._pending)
+
+    def blob_id(self, filename: str) -> bytes | None:
+        """The blob id of a file at this request's head (None if staged, missing or a folder)."""
+        try:
+            path = self.canonical_filename(filename)
+        except StorageUnsafePath:
+            return None
+        return None if path in self._pending else self._blob(path)
+
     def _data(self, blob: bytes) -> bytes:
         return _BLOBS.get_or_make(blob, lambda: self.repo.objects[blob].data)
 
