@@ -86,22 +86,27 @@ def test_spans_are_one_shared_noop_when_tracing_is_off():
 
 def test_init_timer_logs_one_json_line_once():
     out = io.StringIO()
-    timer = tracing.InitTimer("mcp", stream=out)
+    timer = tracing.InitTimer("unit-test-fn", stream=out)
     with timer.phase("imports"):
         time.sleep(0.01)
     with timer.phase("imports"):
         pass
+    timer.mark("between")
     record = timer.log(extra="yes")
     timer.log()
     lines = out.getvalue().splitlines()
     assert len(lines) == 1
     logged = json.loads(lines[0])
     assert logged == record
-    assert logged["type"] == "wikibot.init" and logged["function"] == "mcp"
+    assert logged["type"] == "wikibot.init" and logged["function"] == "unit-test-fn"
+    assert set(logged["phases_ms"]) == {"imports", "between"}
+    assert logged["process_ms"] >= logged["before_ms"] > 0  # Linux: from /proc
     assert logged["cold_start"] is True and logged["extra"] == "yes"
     assert logged["phases_ms"]["imports"] >= 10
     assert logged["total_ms"] >= logged["phases_ms"]["imports"]
     assert tracing.last_init == record
+    # A second handler built in the same process is not a cold start.
+    assert tracing.InitTimer("unit-test-fn", stream=io.StringIO()).log()["cold_start"] is False
 
 
 def test_tracing_off_never_imports_the_sdk(tmp_path):

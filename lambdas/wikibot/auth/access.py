@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from wikibot import tracing
 from wikibot.auth import policy, session, tokens
 from wikibot.auth.authkit import AuthKitVerifier
 from wikibot.auth.oauth import issuer, mcp_resource
@@ -147,6 +148,7 @@ class Authorizer:
 
     # -- doors -------------------------------------------------------------------------------
 
+    @tracing.traced("access.resolve")
     def resolve(self, token: str | None, owner: str, slug: str) -> Access:
         """Resolve a bearer credential (API token or AuthKit access token; None = anonymous).
 
@@ -165,12 +167,14 @@ class Authorizer:
             "issued for this wiki; mint a token or sign in again."
         )
 
+    @tracing.traced("access.resolve")
     def resolve_session(self, cookie: str | None, owner: str, slug: str) -> Access:
         """Resolve the browser's `wikibot_session` cookie (None = anonymous)."""
         if not cookie:
             return self._anonymous(owner, slug)
         return self._with(self.session_identity(cookie), owner, slug)
 
+    @tracing.traced("access.resolve")
     def resolve_basic(self, password: str | None, owner: str, slug: str) -> Access:
         """Resolve git's HTTP Basic password, which must be an API token (None = anonymous)."""
         if not password:

@@ -13,19 +13,22 @@ EventBridge warming ping (`{"wikibot": "warm"}`) is answered at once.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
+from wikibot import tracing
 from wikibot.auth import oauth
 from wikibot.auth.access import Authorizer
 from wikibot.errors import Forbidden, InvalidInput, NotFound
 from wikibot.mcp.context import bind, error_text
-from wikibot.mcp.fast.path import ColdPath, tool_result
-from wikibot.mcp.gate import Gatekeeper, Response
+from wikibot.mcp.fast.path import ColdPath, Message, tool_result
+from wikibot.mcp.gate import Gatekeeper, Response, lower_headers
 from wikibot.registry import open_registry
 from wikibot.settings import Settings, from_env
 
 Handler = Callable[[dict, object], dict]
+log = logging.getLogger("wikibot.mcp")
 METADATA_PATH = re.compile(
     re.escape(oauth.WELL_KNOWN) + r"(?:/(?P<user>[^/]+)/(?P<wiki>[^/]+)/mcp)?/?"
 )
@@ -46,6 +49,15 @@ def metadata(settings: Settings, path: str) -> Response | None:
     return Response(200, document, (("cache-control", "public, max-age=300"),))
 
 
+def describe(event: dict, message: Message | None) -> str:
+    """A short, secret-free description of a request for the fallback log line."""
+    if message is not None:
+        return f"{message.method} params={sorted(message.params)}"
+    http = (event.get("requestContext") or {}).get("http") or {}
+    version = lower_headers(event).get("mcp-protocol-version", "-")
+    return f"{http.get('method', '?')} (not a message the cold path takes; protocol {version})"
+
+
 def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
     """The MCP Lambda handler for these settings.
 
@@ -54,8 +66,12 @@ def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
         cold_path: False sends every request to FastMCP (the equivalence test and the bench
             compare the two paths).
     """
+    init = tracing.InitTimer("mcp")  # logs one JSON line per cold start (E-1)
+    tracing.configure(settings, "wikibot-mcp")
     gate = Gatekeeper(settings, Authorizer(open_registry(settings), settings))
+    init.mark("gate")
     cold = ColdPath.load()
+    init.mark("cold_path")
     fallback: list[Handler] = []
 
     def full_server() -> Handler:
@@ -89,9 +105,12 @@ def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
                 answer = cold.answer(message) if cold_path else None
                 if answer is not None:
                     return answer
+            # Logged so a fallback on the hot path (which costs FastMCP's import) is visible.
+            log.info("FastMCP answers %s", describe(event, message))
             return full_server()(event, context)
 
-    return handler
+    init.log()
+    return tracing.traced_handler(handler)
 
 
 def __getattr__(name: str) -> Handler:

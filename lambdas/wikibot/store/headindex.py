@@ -29,6 +29,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from wikibot import tracing
 from wikibot.store.cache import LRU
 from wikibot.store.deltas import Delta, prune_deltas, read_delta, write_delta
 from wikibot.store.repo import Damaged
@@ -339,6 +340,7 @@ class HeadIndex:
     def _file(self) -> str:
         return str(self.repo.path / "wikibot" / FILE)
 
+    @tracing.traced("index.load")
     def _load(self) -> Snapshot | None:
         try:
             with open(self._file(), "rb") as f:

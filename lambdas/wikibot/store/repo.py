@@ -37,6 +37,7 @@ from dulwich.refs import DiskRefsContainer
 from dulwich.repo import Repo
 from dulwich.walk import Walker
 
+from wikibot import tracing
 from wikibot.errors import InvalidInput, NotFound, WikibotError
 from wikibot.files import PRIVATE_DIR_MODE
 from wikibot.store import rules
@@ -325,6 +326,7 @@ class GitRepo:
 
     # -- writing -------------------------------------------------------------------------------
 
+    @tracing.traced("git.commit")
     def commit_changes(
         self,
         plan: Callable[[bytes | None, bytes | None], list[Change]],
@@ -357,6 +359,7 @@ class GitRepo:
                         return None  # type: ignore[return-value]  # only with skip_if_unchanged
                     moved = self._move_branch(head, new_commit)
                 if moved:
+                    tracing.annotate(cas_retries=attempt)  # compare-and-set races lost first
                     self._record(head, new_commit, changed)
                     return new_commit
             except _LockMet as met:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from wikibot import tracing
 from wikibot.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from wikibot.pages import markdown, names, search
 from wikibot.settings import Limits
@@ -94,6 +95,7 @@ class WikiStore:
         self.attachment_ops = PageAttachments(self.files)
 
     @classmethod
+    @tracing.traced("store.open")
     def open(cls, path: Path, **kwargs: object) -> WikiStore:
         """Open an existing wiki repository (`NotFound` if there is none)."""
         return cls(GitRepo(path), **kwargs)
@@ -158,6 +160,7 @@ class WikiStore:
 
     # -- read ----------------------------------------------------------------------------------
 
+    @tracing.traced("store.read")
     def read(self, name: str, revision: str | None = None, section: str | None = None) -> Page:
         """Read a page at head or at a revision, optionally only one section."""
         path = self.file_for(name)
