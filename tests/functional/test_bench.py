@@ -81,6 +81,7 @@ def test_local_quick_report_holds_every_scenario(tmp_path):
         str(svg),
     )
     assert report["target"] == "local" and report["quick"] is True
+    assert report["errors"] == {}, report["errors"]  # every scenario ran
     assert report["fixture"]["commits"] > report["fixture"]["pages"] > 0
     cold = report["cold_start"]
     for case in ("mcp_tools_list", "mcp_read_note", "store_read_backlinks", "stock_otterwiki"):
@@ -96,6 +97,9 @@ def test_local_quick_report_holds_every_scenario(tmp_path):
     assert report["history"]["missing_page"]["p50_ms"] > 0
     check_tools(report)
     assert report["web_warm"]["stock"]["view"]["n"] > 0
+    assert report["web_warm"]["wikibot"]["save"]["n"] > 0
+    assert cold["web_page"]["pyc"]["spawn_to_answer_ms"] > 0
+    assert report["cache_model"]["results"]
     check_concurrency(report)
     measures = {t["measure"] for t in report["targets"]}
     assert any("get_history" in m for m in measures)

@@ -94,6 +94,21 @@ def build_parser() -> argparse.ArgumentParser:
     remote.add_argument("--wiki", default="dev/notes", help="OWNER/SLUG (default dev/notes)")
     _outputs(remote)
 
+    release = sub.add_parser(
+        "release",
+        help="E-5: handler INIT from the Lambda zips, with and without .pyc",
+        description="Build every zip with tools/release twice (as shipped, and --no-compile), "
+        "unpack each and time the handler's INIT in fresh `python -S` processes.",
+    )
+    release.add_argument(
+        "--function",
+        action="append",
+        choices=["mcp", "wiki", "platform"],
+        help="only this function (repeatable; default all)",
+    )
+    release.add_argument("--runs", type=int, default=5, help="fresh processes per cell")
+    _outputs(release)
+
     cache = sub.add_parser(
         "cache", help="CDN cache simulation (tools/benchkit/cachesim.py)", add_help=False
     )
@@ -119,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     opts = build_parser().parse_args(argv)
     if opts.command == "local":
         from benchkit import local as target
+    elif opts.command == "release":
+        from benchkit import release as target
     else:
         from benchkit import remote as target
     progress = Progress(target.steps(opts), enabled=not opts.no_progress)

@@ -234,6 +234,17 @@ def web_warm(fx: fixtures.Fixture, env: dict, iterations: int) -> dict:
     return out
 
 
+def cache_model(quick: bool) -> dict:
+    """The edge-cache simulation (issue 13, `tools/bench cache`) with its defaults."""
+    import argparse
+
+    from benchkit import cachesim
+
+    parser = argparse.ArgumentParser()
+    cachesim.add_arguments(parser)
+    return cachesim.run(parser.parse_args(["--wikis", "30"] if quick else []))
+
+
 def run(opts, progress: Progress) -> dict:
     """Run every local scenario; the report dict."""
     quick = opts.quick
@@ -306,6 +317,7 @@ def run(opts, progress: Progress) -> dict:
         except Exception as exc:  # noqa: BLE001
             errors[f"concurrency.{key}"] = f"{type(exc).__name__}: {str(exc)[-600:]}"
         progress.step(f"{writers} concurrent writers: done")
+    attempt("cache_model", "CDN cache simulation", lambda: cache_model(quick))
     report["errors"] = errors
     cache.cleanup()
     return report
@@ -314,4 +326,4 @@ def run(opts, progress: Progress) -> dict:
 def steps(opts) -> int:
     """How many progress steps `run` takes."""
     runs = 2 if opts.quick else max(opts.cold_runs, opts.source_runs) * 2
-    return 2 + 1 + runs + 7
+    return 2 + 1 + runs + 8

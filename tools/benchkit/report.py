@@ -208,6 +208,10 @@ def _fmt(v) -> str:
 
 def text_table(report: dict) -> str:
     """The human summary printed at the end of a run."""
+    if report.get("target") == "release":
+        from benchkit.release import markdown as release_markdown
+
+        return release_markdown(report)
     lines = [f"{'latency':46} {'p50 ms':>9} {'p95 ms':>9} {'n':>5}"]
     for label, s in latency_rows(report):
         lines.append(f"{label:46} {s['p50_ms']:>9.2f} {s['p95_ms']:>9.2f} {s['n']:>5}")
@@ -239,6 +243,10 @@ def text_table(report: dict) -> str:
 
 def markdown(report: dict) -> str:
     """The report as Markdown (for docs/benchmarks.md and `--publish`)."""
+    if report.get("target") == "release":
+        from benchkit.release import markdown as release_markdown
+
+        return release_markdown(report)
     m = report.get("machine", {})
     out = [
         f"# wikibot benchmark: {report.get('target')} ({report.get('started', '')})",
@@ -325,6 +333,17 @@ def markdown(report: dict) -> str:
                 f"({check['checked']}) | {c['wall_s']} | {r.get('p50_ms', 0):.1f} / "
                 f"{r.get('p95_ms', 0):.1f} |"
             )
+    if get(report, "cache_model", "results"):
+        from benchkit.cachesim import table
+
+        out += [
+            "",
+            "## CDN cache model (tools/bench cache, issue 13)",
+            "",
+            "```",
+            table(report["cache_model"]).rstrip(),
+            "```",
+        ]
     errors = get(report, "mcp_tools", "errors") or {}
     if errors:
         out += ["", "Tool errors seen: " + "; ".join(f"{k}: {v}" for k, v in errors.items())]
