@@ -591,3 +591,26 @@ def test_a_gzip_encoded_fetch_request_is_served(server):
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert b"PACK" in response.read()
+
+
+def test_a_clone_over_the_limit_without_deltas_is_sent_with_deltas(small_server, tmp_path):
+    wiki = small_server.wiki("alice", "notes")
+    store = wiki.store()
+    for i in range(100):
+        store.write(f"Page {i}", f"page {i}\n", BOB)
+    for round_ in range(130):  # each commit: a new 100-entry root tree (2 kB of raw ids)
+        page = store.read(f"Page {round_ % 100}")
+        store.write(page.name, f"page {round_}\n", BOB, revision=page.revision)
+    from dulwich.object_store import MissingObjectFinder
+    from dulwich.pack import write_pack_from_container
+    from dulwich.repo import Repo
+
+    plain = io.BytesIO()
+    with Repo(str(wiki.repo)) as repo:
+        ids = list(MissingObjectFinder(repo.object_store, [], [store.repo.head()]))
+        write_pack_from_container(plain.write, repo.object_store, ids, DEFAULT_OBJECT_FORMAT)
+    assert len(plain.getvalue()) > 200_000  # over this server's limit without deltas
+    work = tmp_path / "c"
+    git("clone", small_server.url(wiki), str(work))
+    assert git("rev-list", "--count", "HEAD", cwd=work).out.strip() == "231"
+    git("fsck", "--strict", cwd=work)

@@ -9,10 +9,14 @@ commit that `main` still contains (history only grows, force pushes are refused)
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import dulwich.server
 from dulwich.protocol import CAPABILITY_ALLOW_REACHABLE_SHA1_IN_WANT, Protocol
 from dulwich.repo import Repo
 from dulwich.server import UploadPackHandler
@@ -20,6 +24,28 @@ from dulwich.server import UploadPackHandler
 BRANCH = b"refs/heads/main"
 # How far back from main a wanted commit may be: it was main a moment ago, so it is near the tip.
 MAX_WALK = 10_000
+
+
+_DELTAS = threading.Lock()
+
+
+@contextlib.contextmanager
+def deltified() -> Iterator[None]:
+    """Within this block, upload-pack builds packs with deltas.
+
+    dulwich's `UploadPackHandler.handle` calls `write_pack_from_container` without `deltify`
+    (off by default: its delta search is pure Python); there is no parameter to pass it, so
+    the name the handler looks up is rebound for the block. Another request running meanwhile
+    in the same process (only in threaded test servers: Lambda runs one at a time) may get a
+    deltified pack too, which is just as valid.
+    """
+    with _DELTAS:
+        original = dulwich.server.write_pack_from_container
+        dulwich.server.write_pack_from_container = functools.partial(original, deltify=True)
+        try:
+            yield
+        finally:
+            dulwich.server.write_pack_from_container = original
 
 
 def wanted(body: bytes) -> list[bytes]:
