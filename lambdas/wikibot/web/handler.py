@@ -23,6 +23,7 @@ from typing import Any
 
 from apig_wsgi import make_lambda_handler
 
+from wikibot import tracing
 from wikibot.settings import Settings, from_env
 from wikibot.web import library
 
@@ -46,7 +47,10 @@ def _git_app(settings: Settings) -> Any:
 
 def make_handler(settings: Settings) -> Handler:
     """Build the wiki Lambda's handler for these settings (cheap: apps are built on first use)."""
+    init = tracing.InitTimer("wiki")  # logs one JSON line per cold start (E-1)
+    tracing.configure(settings, "wikibot-wiki")
     library.install()  # Otterwiki's config is added when the app boots (otterwiki_boot.create)
+    init.mark("library_install")
     apps: dict[str, Handler] = {}
 
     def lambda_for(kind: str) -> Handler:
@@ -57,7 +61,8 @@ def make_handler(settings: Settings) -> Handler:
                 from wikibot.web.app import WebApp
 
                 wsgi = WebApp(settings)
-            apps[kind] = make_lambda_handler(wsgi, binary_support=True)
+            adapter = make_lambda_handler(wsgi, binary_support=True)
+            apps[kind] = tracing.traced("git.serve" if kind == "git" else "web.render")(adapter)
         return apps[kind]
 
     def handler(event: dict, context: Any) -> dict:
@@ -66,7 +71,8 @@ def make_handler(settings: Settings) -> Handler:
         path = event.get("rawPath") or event.get("path") or "/"
         return lambda_for("git" if GIT_PATH.match(path) else "web")(event, context)
 
-    return handler
+    init.log()
+    return tracing.traced_handler(handler)
 
 
 handler = make_handler(from_env())
