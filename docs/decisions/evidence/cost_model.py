@@ -136,7 +136,10 @@ def month(users: int, hit_ratio: float, free_tier: bool) -> dict[str, float]:
     per_s = invocations / (HOURS * 3600)
     traces = min(invocations, XRAY["reservoir_per_s"] * HOURS * 3600) + XRAY["rate"] * max(
         0.0, invocations - XRAY["reservoir_per_s"] * HOURS * 3600) if per_s else 0
-    cf_functions = u["page_views"] * d
+    # The session check runs on page HTML and (since it guards the wide patterns) on the MCP
+    # and git behaviours; it reads the KeyValueStore only for pages that need a session.
+    cf_functions = (u["page_views"] + u["web_saves"] + u["mcp_calls"] + u["git_requests"]) * d
+    kvs_reads = (u["page_views"] + u["web_saves"]) * d
     return {
         "Lambda requests": charge("lambda_request", invocations, free_tier),
         "Lambda GB-s (incl. INIT)": charge("lambda_gb_s", gb_s, free_tier),
@@ -144,7 +147,7 @@ def month(users: int, hit_ratio: float, free_tier: bool) -> dict[str, float]:
         "CloudFront requests": charge("cf_request", edge_requests, free_tier),
         "CloudFront transfer out": charge("cf_gb_out", transfer_gb, free_tier),
         "CloudFront Function + KVS reads": charge("cf_function", cf_functions, free_tier)
-        + charge("cf_kvs_read", cf_functions, free_tier),
+        + charge("cf_kvs_read", kvs_reads, free_tier),
         "EFS storage (Standard)": repo_gb * PRICE["efs_gb_month"],
         "EFS backups": repo_gb * PRICE["backup_gb_month"],
         "EFS elastic throughput": origin_requests * EFS_IO_GB["read_per_origin_request"]
