@@ -614,3 +614,22 @@ def test_a_clone_over_the_limit_without_deltas_is_sent_with_deltas(small_server,
     git("clone", small_server.url(wiki), str(work))
     assert git("rev-list", "--count", "HEAD", cwd=work).out.strip() == "231"
     git("fsck", "--strict", cwd=work)
+
+
+def test_the_readme_credential_helper_recipe_works(server, tmp_path):
+    wiki = server.wiki("alice", "notes")
+    store_file = tmp_path / "credentials"
+    helper = f"credential.helper=store --file={store_file}"
+    host = server.base.removeprefix("http://")
+    # What `git clone` stores after the first prompt (user name: anything; password: token).
+    git(
+        "-c",
+        helper,
+        "credential",
+        "approve",
+        input=f"protocol=http\nhost={host}\nusername=me\npassword={wiki.token}\n\n".encode(),
+    )
+    plain = f"{server.base}/alice/notes.git"
+    git("-c", helper, "clone", plain, str(tmp_path / "c"))
+    assert (tmp_path / "c" / "home.md").exists()
+    assert wiki.token not in (tmp_path / "c" / ".git" / "config").read_text()
