@@ -186,7 +186,7 @@ def test_pull_brings_store_writes_and_bearer_header_works(server, tmp_path):
 # -- who may do what ---------------------------------------------------------------------------
 
 
-def get(url: str, authorization: str | None = None) -> tuple[int, dict, bytes]:
+def http_get(url: str, authorization: str | None = None) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url)
     if authorization:
         request.add_header("Authorization", authorization)
@@ -203,7 +203,8 @@ def basic(token: str) -> str:
 
 def test_anonymous_clone_of_a_private_wiki_gets_401_with_a_basic_challenge(server, tmp_path):
     wiki = server.wiki("alice", "notes")
-    status, headers, body = get(f"{server.base}/alice/notes.git/info/refs?service=git-upload-pack")
+    refs = f"{server.base}/alice/notes.git/info/refs?service=git-upload-pack"
+    status, headers, body = http_get(refs)
     assert status == 401
     assert headers["WWW-Authenticate"] == 'Basic realm="wikibot"'
     assert b"refs/heads" not in body
@@ -211,7 +212,7 @@ def test_anonymous_clone_of_a_private_wiki_gets_401_with_a_basic_challenge(serve
     assert result.returncode != 0
     assert not (tmp_path / "anon" / "home.md").exists()
     # A wrong token is a 401 too (git then drops it from its credential helper).
-    status, _, _ = get(
+    status, _, _ = http_get(
         f"{server.base}/alice/notes.git/info/refs?service=git-upload-pack",
         basic("wbt_" + "A" * 43),
     )
@@ -223,14 +224,14 @@ def test_another_wikis_token_gets_403_and_no_data(server, tmp_path):
     mallory = server.wiki("mallory", "own")
     for service in ("git-upload-pack", "git-receive-pack"):
         url = f"{server.base}/alice/notes.git/info/refs?service={service}"
-        status, _, body = get(url, basic(mallory.token))
+        status, _, body = http_get(url, basic(mallory.token))
         assert status == 403
         assert alice.store().repo.head().decode() not in body.decode()
         assert b"refs/heads" not in body
     result = git("clone", server.url(alice, token=mallory.token), str(tmp_path / "x"), ok=False)
     assert result.returncode != 0 and "403" in result.err
     # A wiki that does not exist answers the same as one you cannot see.
-    status, _, _ = get(
+    status, _, _ = http_get(
         f"{server.base}/alice/nope.git/info/refs?service=git-upload-pack", basic(mallory.token)
     )
     assert status == 403
@@ -633,3 +634,19 @@ def test_the_readme_credential_helper_recipe_works(server, tmp_path):
     git("-c", helper, "clone", plain, str(tmp_path / "c"))
     assert (tmp_path / "c" / "home.md").exists()
     assert wiki.token not in (tmp_path / "c" / ".git" / "config").read_text()
+
+
+def test_a_public_wiki_clones_anonymously_but_a_push_asks_for_a_token(server, tmp_path):
+    wiki = server.wiki("alice", "open")
+    server.registry.update_wiki("alice", "open", public=True)
+    work = tmp_path / "c"
+    git("clone", server.url(wiki, token=None), str(work))
+    (work / "anon.md").write_text("drive-by\n")
+    git("add", ".", cwd=work)
+    git("commit", "-q", "-m", "anonymous", cwd=work)
+    url = f"{server.base}/alice/open.git/info/refs?service=git-receive-pack"
+    status, headers, _ = http_get(url)
+    assert status == 401 and headers.get("WWW-Authenticate") == 'Basic realm="wikibot"'
+    before = snapshot(wiki.repo)
+    assert git("push", cwd=work, ok=False).returncode != 0
+    assert snapshot(wiki.repo) == before
