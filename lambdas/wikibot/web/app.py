@@ -37,6 +37,7 @@ class WikiContext:
     """What one wiki keeps between requests in this process: its storage and UI tables."""
 
     def __init__(self, settings: Settings, user: str, wiki: str, on_change: Any) -> None:
+        from wikibot.web.headings import Headings
         from wikibot.web.minidb import Tables
         from wikibot.web.storage import open_storage
 
@@ -44,6 +45,7 @@ class WikiContext:
         scratch = Path(tempfile.gettempdir()) / "wikibot-web" / user / wiki
         self.storage = open_storage(repo, scratch, on_change, settings.limits)
         self.tables = Tables(repo.parent / "ui.json")
+        self.storage.headings = Headings(repo.parent / "ui-headings.json")
 
 
 class WebApp:
@@ -199,6 +201,7 @@ class WebApp:
                 head = ctx.storage.head
             finally:
                 app.wikibot_unbind()
+            ctx.storage.headings.flush()
         status, headers = status_headers
         headers = _cache_headers(
             environ, status, headers, anonymous and getattr(record, "public", False), head

@@ -106,14 +106,13 @@ def _cache_sidebar_headers(storage: Any) -> None:
     from wikibot.store.cache import LRU
 
     read_header = SidebarPageIndex.read_header
-    headers: LRU[tuple[str | None]] = LRU(100_000)
 
     def cached(self: Any, filename: str) -> str | None:
         target = storage.target
         blob = target.blob_id(filename)
-        if blob is None:
+        if blob is None or target.headings is None:
             return read_header(self, filename)
-        return headers.get_or_make(blob, lambda: (read_header(self, filename),))[0]
+        return target.headings.get(blob, lambda: read_header(self, filename))
 
     SidebarPageIndex.read_header = cached
 
@@ -130,8 +129,8 @@ def _cache_sidebar_headers(storage: Any) -> None:
     )
 
     def cached_init(self: Any, path: str | None = None, mode: str = "", filter_order=True):
-        from otterwiki.util import get_page_directoryname
         from otterwiki.server import app
+        from otterwiki.util import get_page_directoryname
 
         target = storage.target
         tree = target.tree_id()

@@ -61,6 +61,23 @@ class OtterwikiApp:
 _booted: list[OtterwikiApp] = []
 
 
+def _template_bytecode_cache(app: Any, settings: Settings) -> None:
+    """Keep Otterwiki's compiled templates in the data folder, shared by every cold start.
+
+    Compiling page.html and its includes costs a cold start more than rendering; Jinja's file
+    cache writes atomically and checks the source checksum, so a stale or foreign entry is
+    recompiled, never used.
+    """
+    from jinja2 import FileSystemBytecodeCache
+
+    folder = settings.data_root / ".cache" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # a read-only data folder: templates compile per process
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+
+
 def create(settings: Settings) -> OtterwikiApp:
     """Boot Otterwiki once per process with wikibot's hooks and return the bound app.
 
@@ -71,6 +88,7 @@ def create(settings: Settings) -> OtterwikiApp:
         server = library.install(otterwiki_config(settings))
         library.boot()
         hooks.install(server.app, server.storage)
+        _template_bytecode_cache(server.app, settings)
         library.import_views()
         _booted.append(OtterwikiApp(server))
     return _booted[0]
