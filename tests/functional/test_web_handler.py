@@ -429,3 +429,20 @@ def test_no_git_binary_and_no_gitpython_at_runtime(env, tmp_path):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().endswith("ok")
+
+
+def test_thumbnails_and_feeds_load_their_libraries_on_first_use(env):
+    import io
+
+    from PIL import Image
+
+    owner = env.browser("alice")
+    owner.save("/alice/notes/Pictures", "# Pictures\n")
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), "red").save(picture, "PNG")
+    env.store().put_attachment("Pictures", "red.png", picture.getvalue(), AGENT)
+    thumb = owner.get("/alice/notes/Pictures/t/red.png")
+    assert thumb.status == 200 and thumb.headers["content-type"].startswith("image/")
+    assert Image.open(io.BytesIO(thumb.body)).size[0] <= 80
+    feed = owner.get("/alice/notes/-/changelog/feed.rss")
+    assert feed.status == 200 and b"<rss" in feed.body

@@ -139,6 +139,55 @@ def install(config: dict[str, Any] | None = None) -> LazyServer:
     return server
 
 
+class _Deferred(types.ModuleType):
+    """A module imported on first real use.
+
+    Otterwiki imports Pillow and feedgen at import time for thumbnails and feeds; a page view
+    needs neither.
+    """
+
+    def __init__(self, name: str, proxies: tuple[str, ...] = ()) -> None:
+        super().__init__(name)
+        for attr in proxies:  # names read at import time, e.g. `hasattr(PIL.Image, "Resampling")`
+            setattr(self, attr, _DeferredAttr(self, attr))
+
+    def _wikibot_load(self) -> types.ModuleType:
+        import importlib
+
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(self._wikibot_load(), attr)
+
+
+class _DeferredAttr:
+    def __init__(self, module: _Deferred, attr: str) -> None:
+        self._module, self._attr = module, attr
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(getattr(self._module._wikibot_load(), self._attr), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self._module._wikibot_load(), self._attr)(*args, **kwargs)
+
+
+def _defer_heavy_imports() -> None:
+    """Pillow (thumbnails) and feedgen/lxml (RSS) load when first used, not at boot."""
+    import importlib
+
+    for name, proxies in (("PIL.Image", ("Resampling",)), ("feedgen.feed", ("FeedGenerator",))):
+        if name in sys.modules:
+            continue
+        parent = importlib.import_module(name.rsplit(".", 1)[0])  # small package __init__s
+        stand_in = _Deferred(name, proxies)
+        sys.modules[name] = stand_in
+        setattr(parent, name.rsplit(".", 1)[1], stand_in)
+
+
 def _selected_statements(source: str) -> list[ast.stmt]:
     import ast
 
@@ -181,6 +230,8 @@ def _boot(server: LazyServer) -> None:
             f"{otterwiki.__version__}; review library.py's statement list before upgrading."
         )
     from wikibot.web.minidb import make_db
+
+    _defer_heavy_imports()
 
     path = otterwiki_dir() / "server.py"
     source = path.read_text()
