@@ -111,10 +111,10 @@ def install(pins: list[Pin], target: Path, arch: str, progress: Progress) -> Non
         raise BuildError(f"uv pip install failed:\n{proc.stderr}")
 
 
-def copy_package(target: Path) -> None:
+def copy_package(target: Path, package: Path = PACKAGE) -> None:
     """Copy the wikibot package (sources and data files, no caches) into the zip root."""
     shutil.copytree(
-        PACKAGE, target / "wikibot", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        package, target / "wikibot", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
     )
 
 
@@ -189,6 +189,7 @@ def build_function(
     arch: str,
     compile_pyc: bool = True,
     lock: Path = ROOT / "uv.lock",
+    package: Path = PACKAGE,
     progress: Progress = lambda _: None,
 ) -> Built:
     """Build `out/<function>.zip` and return its report."""
@@ -200,7 +201,7 @@ def build_function(
         target = Path(tmp) / "task"
         target.mkdir()
         install(pins, target, arch, progress)
-        copy_package(target)
+        copy_package(target, package)
         progress(f"pruned {prune(target) / 1e6:.1f} MB of tests, stubs, sources and caches")
         failures: list[str] = []
         if compile_pyc:

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from .build import ROOT, BuildError, Built, build_function, run_manifest_step
+from .build import PACKAGE, ROOT, BuildError, Built, build_function, run_manifest_step
 from .deps import ARCHES, FUNCTIONS
 
 USAGE_EXAMPLES = """
@@ -23,6 +23,7 @@ examples:
                                                     build, then only say what would change
   tools/release upload --manifest dist/release.json --bucket B
                                                     upload an earlier build (CI: build once)
+  tools/release measure --out dist                  E-5: INIT with and without .pyc
   tools/release deploy --env dev --manifest dist/release.json
                                                     terraform init, plan, apply, output -json
 """
@@ -31,8 +32,9 @@ examples:
 class Progress:
     """Step lines on stderr with elapsed time, e.g. `[mcp 3/6 12.4s] compiling bytecode`."""
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False, total: int | None = None) -> None:
         self.quiet = quiet
+        self.total = total
         self.started = time.monotonic()
         self.label = ""
         self.step = 0
@@ -45,7 +47,8 @@ class Progress:
         self.step += 1
         if not self.quiet:
             elapsed = time.monotonic() - self.started
-            print(f"[{self.label} {self.step}/5 {elapsed:5.1f}s] {message}", file=sys.stderr)
+            step = f"{self.step}/{self.total}" if self.total else str(self.step)
+            print(f"[{self.label} {step} {elapsed:5.1f}s] {message}", file=sys.stderr)
 
 
 def _mb(n: int) -> str:
@@ -101,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=ROOT / "dist",
         help="folder for the zips and release.json (default dist/)",
     )
+    parser.add_argument(
+        "--source", type=Path, default=PACKAGE,
+        help="the wikibot package to ship (default lambdas/wikibot; another folder, e.g. from "
+        "`git archive`, skips the MCP manifest step)",
+    )  # fmt: skip
     parser.add_argument(
         "--no-compile", action="store_true", help="ship sources only, no .pyc (for measuring E-5)"
     )
@@ -268,6 +276,35 @@ def _summary(result: dict) -> str:
     return "\n".join(lines)
 
 
+def run_measure(argv: list[str]) -> int:
+    from .measure import measure, table
+
+    parser = argparse.ArgumentParser(
+        prog="tools/release measure",
+        description="E-5: fresh-process INIT and first request of each handler from its "
+        "unpacked zip (read-only, clean Python 3.12 with boto3), with and without the .pyc.",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "dist",
+        help="folder with the zips built by tools/release (host architecture)",
+    )
+    parser.add_argument("--runs", type=int, default=7, help="fresh processes per variant")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    args = parser.parse_args(argv)
+    progress = Progress()
+    progress.start("measure")
+    try:
+        rows = measure(args.out, args.runs, progress)
+    except RuntimeError as exc:
+        return _fail(str(exc))
+    if not rows:
+        return _fail(f"no zips with an existing handler in {args.out}; run tools/release first")
+    print(json.dumps(rows, indent=2) if args.json else table(rows, args.runs))
+    return 0
+
+
 def run_build(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -277,10 +314,11 @@ def run_build(argv: list[str]) -> int:
         parser.error("--update-functions needs --env (functions are wikibot-<env>-<function>)")
     upload = args.upload or args.update_functions
     functions = args.functions or list(FUNCTIONS)
-    progress = Progress(quiet=args.quiet)
+    progress = Progress(quiet=args.quiet, total=6)
     progress.start("release")
     try:
-        manifest_built = run_manifest_step(progress)
+        own_tree = args.source.resolve() == PACKAGE.resolve()
+        manifest_built = run_manifest_step(progress) if own_tree else False
         built = []
         for function in dict.fromkeys(functions):
             progress.start(function)
@@ -290,9 +328,12 @@ def run_build(argv: list[str]) -> int:
                     args.out,
                     arch=args.arch,
                     compile_pyc=not args.no_compile,
+                    package=args.source,
                     progress=progress,
                 )  # fmt: skip
             )
+            r = built[-1].report
+            progress(f"done: {_mb(r.zipped)} zipped, {_mb(r.unzipped)} unzipped, {r.files} files")
     except BuildError as exc:
         return _fail(str(exc))
     manifest = {
@@ -338,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_deploy(argv[1:])
     if argv[:1] == ["upload"]:
         return run_upload(argv[1:])
+    if argv[:1] == ["measure"]:
+        return run_measure(argv[1:])
     if argv[:1] == ["build"]:
         argv = argv[1:]
     return run_build(argv)
