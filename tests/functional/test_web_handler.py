@@ -446,3 +446,17 @@ def test_thumbnails_and_feeds_load_their_libraries_on_first_use(env):
     assert Image.open(io.BytesIO(thumb.body)).size[0] <= 80
     feed = owner.get("/alice/notes/-/changelog/feed.rss")
     assert feed.status == 200 and b"<rss" in feed.body
+
+
+def test_a_public_wiki_is_readable_anonymously_and_cacheable_but_not_writable(env):
+    create_wiki(env.settings, env.registry, "alice", "open", "Open Notes")
+    env.registry.update_wiki("alice", "open", public=True)
+    anonymous = WebClient(env.handler)
+    r = anonymous.get("/alice/open/Home")
+    assert r.status == 200
+    assert r.headers["cache-control"] == "public, max-age=30"
+    assert "?edit" not in r.text
+    assert anonymous.post("/alice/open/Home/save", {"content": "x"}).status == 403
+    # A signed-in reader of the same page gets a private copy (it may show their name).
+    signed_in = env.browser("alice").get("/alice/open/Home")
+    assert signed_in.headers["cache-control"] == "private, max-age=30"
