@@ -197,7 +197,7 @@ def test_bad_attachment_input_is_refused(dev_server):
                 )
             # Over the 4 MiB request limit: a JSON-RPC 413 before any tool runs.
             big = base64.b64encode(b"\0" * 3_500_000).decode()
-            with pytest.raises(Exception, match="error"):
+            with pytest.raises(Exception, match="Request too large"):
                 await call(
                     c, "upload_attachment", path="Home", filename="big.bin", content_base64=big
                 )

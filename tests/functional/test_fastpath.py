@@ -348,4 +348,125 @@ def test_the_cold_path_never_imports_fastmcp_mcp_pydantic_or_starlette(tmp_path)
         text=True,
         check=True,
     ).stdout
-    assert json.loads(out) == {"init": [], "calls": []}
+    assert json.loads(out.strip().splitlines()[-1]) == {"init": [], "calls": []}
+
+
+# -- the stateless protocol (2026-07-28), which fastmcp's own Client speaks ---------------------
+
+MODERN = "2026-07-28"
+ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientInfo": {"name": "fastmcp", "version": "4.2.3"},
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+def modern(pair, method: str, params: dict | None = None, *, token="owner", **overrides):
+    """Send a stateless-protocol request (envelope in params._meta, routing headers) to both."""
+    params = dict(params or {})
+    headers = {"mcp-protocol-version": MODERN, "mcp-method": method}
+    if method == "tools/call":
+        headers["mcp-name"] = params["name"]
+    headers.update(overrides.pop("headers", {}))
+    envelope = overrides.pop("envelope", ENVELOPE)
+
+    def body(slug: str) -> dict:
+        resolved = {
+            k: (v(slug) if callable(v) else v) for k, v in params.get("arguments", {}).items()
+        }
+        sent = dict(params, _meta=envelope)
+        if "arguments" in params:
+            sent["arguments"] = resolved
+        return {"jsonrpc": "2.0", "id": 5, "method": method, "params": sent}
+
+    return both(pair, body, token=token, headers=headers)
+
+
+def test_modern_discover_list_and_every_tool(pair):
+    assert modern(pair, "server/discover")["body"]["result"]["supportedVersions"] == [MODERN]
+    assert len(modern(pair, "tools/list")["body"]["result"]["tools"]) == 16
+    made = modern(
+        pair,
+        "tools/call",
+        {"name": "write_note", "arguments": {"path": "Modern/Ünï", "content": "[[Home]] ✓"}},
+    )
+    rev = revision(made)
+    modern(pair, "tools/call", {"name": "read_note", "arguments": {"path": "Modern/Ünï"}})
+    modern(
+        pair,
+        "tools/call",
+        {
+            "name": "edit_note",
+            "arguments": {
+                "path": "Modern/Ünï",
+                "revision": rev,
+                "old_string": "✓",
+                "new_string": "✔",
+            },
+        },
+    )
+    stale = modern(
+        pair,
+        "tools/call",
+        {
+            "name": "write_note",
+            "arguments": {"path": "Modern/Ünï", "content": "x", "revision": rev},
+        },
+    )
+    assert stale["body"]["result"]["isError"] is True
+    for name, arguments in [
+        ("list_notes", {"prefix": "Modern"}),
+        ("search_notes", {"query": "Home"}),
+        ("get_links", {"path": "Home"}),
+        ("find_orphaned_notes", {}),
+        ("get_history", {"path": "Modern/Ünï", "limit": 2}),
+        ("get_recent_changes", {"limit": 2}),
+        ("diff_note", {"path": "Modern/Ünï", "from_revision": rev}),
+        (
+            "upload_attachment",
+            {"path": "Modern/Ünï", "filename": "a.bin", "content_base64": "AAEC"},
+        ),
+        ("list_attachments", {"path": "Modern/Ünï"}),
+        ("download_attachment", {"path": "Modern/Ünï", "filename": "a.bin"}),
+        ("delete_attachment", {"path": "Modern/Ünï", "filename": "a.bin"}),
+        ("rename_note", {"path": "Modern/Ünï", "new_path": "Modern/Other"}),
+        ("delete_note", {"path": "Modern/Other"}),
+        ("read_note", {"path": "Modern/Other"}),
+        ("read_note", {}),
+        ("read_note", {"path": 7}),
+        ("no_such_tool", {}),
+    ]:
+        modern(pair, "tools/call", {"name": name, "arguments": arguments})
+
+
+def test_modern_requests_the_cold_path_leaves_to_fastmcp(pair):
+    modern(pair, "ping")
+    modern(pair, "resources/list")
+    modern(pair, "tools/list", headers={"mcp-method": "tools/call"})  # header/body mismatch
+    modern(
+        pair,
+        "tools/call",
+        {"name": "read_note", "arguments": {"path": "Home"}},
+        headers={"mcp-name": "list_notes"},
+    )
+    modern(
+        pair,
+        "tools/list",
+        envelope={**ENVELOPE, "io.modelcontextprotocol/protocolVersion": "2025-06-18"},
+    )
+    modern(
+        pair, "tools/list", envelope={k: v for k, v in ENVELOPE.items() if "clientInfo" not in k}
+    )
+    modern(pair, "tools/list", envelope={**ENVELOPE, "io.modelcontextprotocol/logLevel": "debug"})
+    both(
+        pair,
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}},
+        headers={"mcp-protocol-version": MODERN, "mcp-method": "tools/list"},
+    )
+
+
+def test_modern_viewer_refusal_is_the_same(pair):
+    refused = modern(
+        pair, "tools/call", {"name": "delete_note", "arguments": {"path": "Home"}}, token="viewer"
+    )
+    assert text_of(refused).startswith("Forbidden")

@@ -101,7 +101,8 @@ def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
                     try:
                         admitted.access.require(cold.permissions[tool])
                     except Forbidden as exc:
-                        return tool_result(message, error_text(exc), error=True)
+                        info = cold.server_info(message)
+                        return tool_result(message, error_text(exc), error=True, server_info=info)
                 answer = cold.answer(message) if cold_path else None
                 if answer is not None:
                     return answer

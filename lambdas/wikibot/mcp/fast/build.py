@@ -16,11 +16,12 @@ from pathlib import Path
 MANIFEST = Path(__file__).with_name("manifest.json")
 
 
-def _event(body: dict, version: str | None) -> dict:
+def _event(body: dict, version: str | None, extra: dict | None = None) -> dict:
     headers = {
         "content-type": "application/json",
         "accept": "application/json, text/event-stream",
         "host": "localhost",
+        **(extra or {}),
     }
     if version:
         headers["mcp-protocol-version"] = version
@@ -50,16 +51,16 @@ def _event(body: dict, version: str | None) -> dict:
 def build() -> dict:
     """The manifest, asked of FastMCP itself."""
     import fastmcp
-    from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+    from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
     from wikibot.mcp.app import FastMCPApp
     from wikibot.mcp.catalog import PERMISSIONS
 
     app = FastMCPApp()
 
-    def ask(method: str, params: dict, version: str | None) -> dict:
+    def ask(method: str, params: dict, version: str | None, headers: dict | None = None) -> dict:
         body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
-        result = app(_event(body, version), None)
+        result = app(_event(body, version, headers), None)
         if result["statusCode"] != 200:
             raise RuntimeError(f"{method} at {version}: {result['statusCode']} {result['body']}")
         return json.loads(result["body"])["result"]
@@ -86,12 +87,28 @@ def build() -> dict:
     names = [tool["name"] for tool in first["tools"]]
     if set(names) != set(PERMISSIONS):
         raise RuntimeError(f"catalog and FastMCP disagree: {sorted(set(names) ^ set(PERMISSIONS))}")
+    modern = {}
+    for version in MODERN_PROTOCOL_VERSIONS:
+        # The stateless protocol: every request carries its envelope in params._meta.
+        meta = {
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": version,
+                "io.modelcontextprotocol/clientInfo": {"name": "wikibot-manifest", "version": "1"},
+                "io.modelcontextprotocol/clientCapabilities": {},
+            }
+        }
+        discover = ask("server/discover", meta, version, {"mcp-method": "server/discover"})
+        listing = ask("tools/list", meta, version, {"mcp-method": "tools/list"})
+        if [tool["name"] for tool in listing["tools"]] != names:
+            raise RuntimeError(f"tools/list at {version} names other tools")
+        modern[version] = {"discover": discover, "tools_list": listing}
     return {
         "generated_by": "python -m wikibot.mcp.fast.build",
         "fastmcp": fastmcp.__version__,
         "handshake_versions": list(HANDSHAKE_PROTOCOL_VERSIONS),
         "initialize": initialize,
         "tools_list": first,
+        "modern": modern,
         "permissions": {name: PERMISSIONS[name] for name in names},
     }
 

@@ -1,10 +1,13 @@
 """Answer the stateless MCP methods from the manifest, or say "not mine" (None).
 
 Handles `initialize`, `notifications/initialized`, `ping`, `tools/list` and `tools/call` for
-single JSON-RPC messages at the handshake protocol versions, with the exact bytes FastMCP sends
-(the manifest holds its answers verbatim; tool results use its wrapping). Everything else
-returns None and goes to FastMCP: other methods and HTTP verbs, batches, unknown protocol
-versions, unknown tools, and arguments the small validator cannot vouch for.
+single JSON-RPC messages at the handshake protocol versions, and `server/discover`,
+`tools/list` and `tools/call` at the stateless (modern) versions, whose envelope rides in
+`params._meta` (fastmcp's own Client speaks it). Answers are the exact bytes FastMCP sends (the
+manifest holds its answers verbatim; tool results use its wrapping). Everything else returns
+None and goes to FastMCP: other methods and HTTP verbs, batches, unknown protocol versions,
+unknown tools, envelopes it does not fully recognise, and arguments the small validator cannot
+vouch for.
 """
 
 from __future__ import annotations
@@ -25,7 +28,11 @@ log = logging.getLogger("wikibot.mcp")
 
 MANIFEST = Path(__file__).with_name("manifest.json")
 _INIT_PARAMS = frozenset({"protocolVersion", "capabilities", "clientInfo"})
-_WRAPPED = {"_meta": {"fastmcp": {"wrap_result": True}}}
+_WRAPPED = {"fastmcp": {"wrap_result": True}}
+_VERSION_KEY = "io.modelcontextprotocol/protocolVersion"
+_CLIENT_KEY = "io.modelcontextprotocol/clientInfo"
+_CAPABILITIES_KEY = "io.modelcontextprotocol/clientCapabilities"
+_SERVER_KEY = "io.modelcontextprotocol/serverInfo"
 
 
 @dataclass(frozen=True)
@@ -34,13 +41,17 @@ class Message:
 
     method: str
     id: int | str | None
-    params: dict
+    params: dict  # without the modern envelope (`_meta`)
     notification: bool
+    modern: str | None = None  # the stateless protocol version, when the request uses one
 
 
-def dumps(value: Any) -> str:
-    """JSON as FastMCP writes it: compact, UTF-8 kept as is."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def dumps(value: Any, *, modern: bool = False) -> str:
+    """JSON as FastMCP writes it: compact, with UTF-8 kept as is.
+
+    Its stateless-protocol writer escapes every non-ASCII character instead (`modern`).
+    """
+    return json.dumps(value, ensure_ascii=modern, separators=(",", ":"))
 
 
 def respond(status: int, body: str) -> dict:
@@ -56,15 +67,27 @@ def respond(status: int, body: str) -> dict:
     }
 
 
-def tool_result(message: Message, text: str, *, error: bool) -> dict:
-    """A `tools/call` answer with FastMCP's wrapping of a string result."""
+def tool_result(
+    message: Message, text: str, *, error: bool, server_info: dict | None = None
+) -> dict:
+    """A `tools/call` answer with FastMCP's wrapping of a string result.
+
+    At a stateless protocol version FastMCP adds `resultType` and stamps its server info into
+    `_meta` (`server_info`); the key order follows its output so the bytes match too.
+    """
     content = [{"text": text, "type": "text"}]
+    stamp = {_SERVER_KEY: server_info} if message.modern and server_info else None
     if error:
-        result = {"content": content, "isError": True}
+        result: dict = {"content": content, "isError": True}
+        if stamp:
+            result.update(resultType="complete", _meta=stamp)
     else:
-        result = {**_WRAPPED, "content": content, "isError": False}
+        result = {"_meta": {**_WRAPPED, **(stamp or {})}, "content": content, "isError": False}
+        if stamp:
+            result["resultType"] = "complete"
         result["structuredContent"] = {"result": text}
-    return respond(200, dumps({"jsonrpc": "2.0", "id": message.id, "result": result}))
+    body = {"jsonrpc": "2.0", "id": message.id, "result": result}
+    return respond(200, dumps(body, modern=bool(message.modern)))
 
 
 class ColdPath:
@@ -79,6 +102,7 @@ class ColdPath:
         self.initialize = manifest["initialize"]
         self.tools_list = manifest["tools_list"]
         self.permissions: dict[str, str] = manifest["permissions"]
+        self.modern: dict[str, dict] = manifest.get("modern", {})
         # Only tools whose result FastMCP wraps as one string; anything else is FastMCP's.
         self.schemas = {
             tool["name"]: tool["inputSchema"]
@@ -104,7 +128,7 @@ class ColdPath:
         if "application/json" not in accept and "*/*" not in accept:
             return None
         version = headers.get("mcp-protocol-version")
-        if version is not None and version not in self.versions:
+        if version is not None and version not in self.versions and version not in self.modern:
             return None
         try:
             data = json.loads(body.decode("utf-8"))
@@ -118,14 +142,40 @@ class ColdPath:
         if set(data) - {"jsonrpc", "id", "method", "params"}:
             return None
         if "id" not in data:
-            return Message(method, None, params, True)
+            return Message(method, None, params, True) if version not in self.modern else None
         if type(data["id"]) not in (int, str):
             return None
+        if version in self.modern:
+            return self._modern(version, headers, method, params, data["id"])
         return Message(method, data["id"], params, False)
+
+    def _modern(
+        self, version: str, headers: dict, method: str, params: dict, id: int | str
+    ) -> Message | None:
+        """A stateless-protocol request whose envelope and routing headers are all in order."""
+        meta = params.get("_meta")
+        if type(meta) is not dict or set(meta) != {_VERSION_KEY, _CLIENT_KEY, _CAPABILITIES_KEY}:
+            return None
+        info = meta[_CLIENT_KEY]
+        if (
+            meta[_VERSION_KEY] != version
+            or type(meta[_CAPABILITIES_KEY]) is not dict
+            or type(info) is not dict
+            or type(info.get("name")) is not str
+            or type(info.get("version")) is not str
+            or headers.get("mcp-method") != method
+        ):
+            return None
+        rest = {k: v for k, v in params.items() if k != "_meta"}
+        if method == "tools/call" and headers.get("mcp-name") != rest.get("name"):
+            return None
+        return Message(method, id, rest, False, version)
 
     def answer(self, message: Message) -> dict | None:
         """Answer `message`, or None when FastMCP must (the tool's access already checked)."""
         method, params = message.method, message.params
+        if message.modern:
+            return self._answer_modern(message)
         if message.notification:
             if method == "notifications/initialized" and not params:
                 return respond(202, "")
@@ -140,6 +190,19 @@ class ColdPath:
         if method == "tools/call":
             return self._call(message)
         return None
+
+    def _answer_modern(self, message: Message) -> dict | None:
+        answers = self.modern[message.modern]
+        if message.method == "server/discover" and not message.params:
+            result = answers["discover"]
+        elif message.method == "tools/list" and not message.params:
+            result = answers["tools_list"]
+        elif message.method == "tools/call":
+            return self._call(message)
+        else:
+            return None
+        body = {"jsonrpc": "2.0", "id": message.id, "result": result}
+        return respond(200, dumps(body, modern=True))
 
     def tool_name(self, message: Message) -> str | None:
         """The tool a `tools/call` names, if the manifest knows it."""
@@ -172,14 +235,22 @@ class ColdPath:
             return None
         if not arguments_ok(arguments, self.schemas[name]):
             return None
+        info = self.server_info(message)
         try:
             text = FUNCTIONS[name](**arguments)
         except WikibotError as exc:
-            return tool_result(message, error_text(exc), error=True)
+            return tool_result(message, error_text(exc), error=True, server_info=info)
         except Exception as exc:
             # FastMCP's own answer for a tool that raised something unexpected.
             log.exception("Error calling tool %r", name)
-            return tool_result(message, f"Error calling tool {name!r}: {exc}", error=True)
+            text = f"Error calling tool {name!r}: {exc}"
+            return tool_result(message, text, error=True, server_info=info)
         if type(text) is not str:
             raise TypeError(f"tool {name} returned {type(text).__name__}, not str")
-        return tool_result(message, text, error=False)
+        return tool_result(message, text, error=False, server_info=info)
+
+    def server_info(self, message: Message) -> dict | None:
+        """The server-info stamp FastMCP puts on results at a stateless protocol version."""
+        if not message.modern:
+            return None
+        return self.modern[message.modern]["discover"]["_meta"][_SERVER_KEY]
