@@ -229,8 +229,8 @@ class GitHttpApp:
         content_type = f"application/x-{service}-result"
         headers = [("Content-Type", content_type), *NO_CACHE]
         # A clone first goes out without deltas (fast); only if that pack is over the limit is
-        # it built again with deltas (dulwich computes them in Python: slower, but a wiki's
-        # history of near-identical trees shrinks ~15x).
+        # it built again with trees and commits as deltas (dulwich computes them in Python:
+        # slower, but a wiki's history of near-identical trees shrinks ~15x).
         for deltas in (False, True) if service == "git-upload-pack" else (False,):
             out = wire.BoundedBuffer(self.max_transfer_bytes)
             proto = ReceivableProtocol(io.BytesIO(body).read, out.write)
