@@ -313,6 +313,10 @@ class WikiStorage:
         """Files a commit changed against its first parent (cached: commits never change)."""
 
         def compute() -> tuple[str, ...]:
+            if self._head is not None:  # the store's index knows what each commit touched
+                row = self._row_of(self.files.index_at(self._head)).get(commit.id.decode())
+                if row is not None:
+                    return tuple(self._touched_by_row().get(row, ()))
             parent = self.repo.tree_of(commit.parents[0]) if commit.parents else None
             return tuple(sorted(gitdiff.changed_paths(self.repo, parent, commit.tree)))
 
