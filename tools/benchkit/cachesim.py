@@ -93,7 +93,7 @@ def zipf_cum_weights(n: int, s: float) -> list[float]:
     """Cumulative Zipf(s) weights for ranks 1..n, for `random.choices`."""
     total, out = 0.0, []
     for rank in range(1, n + 1):
-        total += rank ** -s
+        total += rank**-s
         out.append(total)
     return out
 
@@ -214,8 +214,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--max-viewers", type=int, default=25, help="cap on readers per wiki (25)")
     add("--pops", type=int, default=1, help="edge locations with separate caches (1)")
     add("--ttls", type=ttl_list, default=[0, 30, 60, 300], help="TTLs in s (0,30,60,300)")
-    add("--invalidate-ttl", type=int, default=DAY_S,
-        help="TTL used with invalidate-on-write (default 86400)")
+    add(
+        "--invalidate-ttl",
+        type=int,
+        default=DAY_S,
+        help="TTL used with invalidate-on-write (default 86400)",
+    )
     add("--json", action="store_true", help="print one JSON object instead of a table")
 
 
@@ -247,7 +251,7 @@ def run(args: argparse.Namespace) -> dict:
             "paths_per_month": round(paths_per_month),
             "usd_per_month": round(invalidation_cost_usd(paths_per_month), 2),
             "note": "one path per write; a write also changes history, changelog, index "
-                    "and backlinking pages, so real invalidations would be more",
+            "and backlinking pages, so real invalidations would be more",
         },
     }
 
@@ -256,6 +260,7 @@ def summarise(
     name: str, ttl_s: float, key: str, invalidate: bool, tally: Tally, days: float
 ) -> dict:
     """Turn one replay's counters into the reported numbers."""
+
     def ratio(a: int, b: int) -> float:
         return round(a / b, 4) if b else 0.0
 

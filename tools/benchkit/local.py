@@ -207,10 +207,10 @@ def verify_in_store(fx: fixtures.Fixture, acked: dict[str, str]) -> dict:
     return {"ran": True, "checked": len(acked), "lost": len(lost), "lost_pages": lost[:5]}
 
 
-def web_warm(fx: fixtures.Fixture, env: dict, iterations: int) -> dict:
+def web_warm(fx: fixtures.Fixture, env: dict, views: int, saves: int) -> dict:
     """Warm page view and save: stock Otterwiki and (when present) wikibot's wiki handler."""
     run = uuid.uuid4().hex[:6]
-    args = {"pages": fx.pages, "iterations": iterations, "run": run}
+    args = {"pages": fx.pages, "iterations": views, "saves": saves, "run": run}
     out = {
         "stock": run_json_script(
             [str(PROBES), "stock_warm", json.dumps(args)],
@@ -305,9 +305,11 @@ def run(opts, progress: Progress) -> dict:
     attempt(
         "mcp_tools",
         "every MCP tool",
-        lambda: scenarios.every_tool(client, max(3, iterations // 2), f"Tools/{run_id}", "Topic 1"),
+        lambda: scenarios.every_tool(client, max(3, iterations // 5), f"Tools/{run_id}", "Topic 1"),
     )
-    attempt("web_warm", "web view/save", lambda: web_warm(fx, env, iterations * 3))
+    attempt(
+        "web_warm", "web view/save", lambda: web_warm(fx, env, iterations, max(5, iterations // 3))
+    )
     report["concurrency"] = {}
     for writers in (5, 50):
         key = f"{writers}_writers"

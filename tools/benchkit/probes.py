@@ -206,7 +206,7 @@ def _warm(view, save, args: dict) -> dict:
         view(page)
         views.append(T() - start)
     saves = []
-    for i in range(args["iterations"]):
+    for i in range(args.get("saves", args["iterations"])):
         start = T()
         own = save(f"Webbench/{args['run']}/P{i % 5}", f"# Saved {i}\n\nText {i}.\n")
         saves.append(own if own is not None else T() - start)
