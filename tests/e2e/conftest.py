@@ -83,4 +83,8 @@ def dev_server(tmp_path_factory):
         yield DevServer(data, info["base_url"], info["mcp_url"], info["token"], log)
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)

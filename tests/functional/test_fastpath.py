@@ -308,8 +308,9 @@ COLD_PROCESS = textwrap.dedent(
     def heavy():
         return sorted({m.split(".")[0] for m in sys.modules} & set({heavy}))
     after["init"] = heavy()
-    for body in event["bodies"]:
+    for body, headers in event["bodies"]:
         e = dict(event["event"], body=json.dumps(body))
+        e["headers"] = dict(e["headers"], **headers)
         result = handler(e, None)
         assert result["statusCode"] in (200, 202), result
     after["calls"] = heavy()
@@ -332,13 +333,26 @@ def test_the_cold_path_never_imports_fastmcp_mcp_pydantic_or_starlette(tmp_path)
         "clientInfo": {"name": "t", "version": "1"},
     }
     bodies = [
-        rpc("initialize", init),
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        rpc("tools/list", {}),
-        call("read_note", path="Home"),
-        call("write_note", path="New", content="hello"),
-        rpc("ping"),
+        (rpc("initialize", init), {}),
+        ({"jsonrpc": "2.0", "method": "notifications/initialized"}, {}),
+        (rpc("tools/list", {}), {}),
+        (call("read_note", path="Home"), {}),
+        (call("write_note", path="New", content="hello"), {}),
+        (rpc("ping"), {}),
     ]
+    # What fastmcp's own Client sends (the stateless protocol), envelope and all.
+    envelope = {**ENVELOPE, "io.modelcontextprotocol/logLevel": "debug"}
+    headers = {"mcp-protocol-version": MODERN}
+    for method, params in [
+        ("server/discover", {}),
+        ("tools/list", {}),
+        ("tools/call", {"name": "read_note", "arguments": {"path": "New"}}),
+    ]:
+        meta = dict(envelope, progressToken=1) if method == "tools/call" else envelope
+        routing = dict(headers, **{"mcp-method": method})
+        if method == "tools/call":
+            routing["mcp-name"] = params["name"]
+        bodies.append((rpc(method, dict(params, _meta=meta)), routing))
     payload = {"event": event("cold", token, ""), "bodies": bodies}
     code = COLD_PROCESS.replace("{heavy}", repr(HEAVY))
     out = subprocess.run(
@@ -368,7 +382,11 @@ def modern(pair, method: str, params: dict | None = None, *, token="owner", **ov
     if method == "tools/call":
         headers["mcp-name"] = params["name"]
     headers.update(overrides.pop("headers", {}))
-    envelope = overrides.pop("envelope", ENVELOPE)
+    envelope = overrides.pop("envelope", None)
+    if envelope is None:  # what fastmcp's Client sends
+        envelope = {**ENVELOPE, "io.modelcontextprotocol/logLevel": "debug"}
+        if method == "tools/call":
+            envelope["progressToken"] = 5
 
     def body(slug: str) -> dict:
         resolved = {
@@ -457,7 +475,9 @@ def test_modern_requests_the_cold_path_leaves_to_fastmcp(pair):
     modern(
         pair, "tools/list", envelope={k: v for k, v in ENVELOPE.items() if "clientInfo" not in k}
     )
-    modern(pair, "tools/list", envelope={**ENVELOPE, "io.modelcontextprotocol/logLevel": "debug"})
+    modern(pair, "tools/list", envelope={**ENVELOPE, "io.modelcontextprotocol/unknown": 1})
+    modern(pair, "tools/list", envelope={**ENVELOPE, "io.modelcontextprotocol/logLevel": 3})
+    modern(pair, "tools/list", envelope=ENVELOPE)
     both(
         pair,
         {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}},

@@ -99,12 +99,12 @@ class Worker:
         self._send({"event": event, "context": context})
         return self._receive(time.monotonic() + timeout)
 
-    def close(self) -> None:
+    def close(self, wait: float = 2.0) -> None:
         """Stop the process (closing stdin ends its loop; kill if it does not go)."""
         try:
             if self.proc.stdin:
                 self.proc.stdin.close()
-            self.proc.wait(timeout=2)
+            self.proc.wait(timeout=wait)
         except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
             self.proc.wait()
@@ -234,6 +234,9 @@ class FunctionPool:
             self._closed = True
             idle, self._idle = self._idle, []
             self._cond.notify_all()
+        for worker in idle:  # all told first, so they wind down together
+            if worker.proc.stdin:
+                worker.proc.stdin.close()
         for worker in idle:
             worker.close()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import faulthandler
 import importlib
 import json
+import logging
 import os
 import resource
 import signal
@@ -114,6 +115,10 @@ def main() -> None:
     """Entry point: keep the real stdout for the protocol, send fd 1 to stderr."""
     # `kill -USR1 <pid>` prints every thread's stack to stderr: how to see what a stuck one does.
     faulthandler.register(signal.SIGUSR1)
+    # wikibot's own INFO lines (e.g. an MCP request that fell back to FastMCP) reach the log.
+    ours = logging.getLogger("wikibot")
+    ours.setLevel(logging.INFO)
+    ours.addHandler(logging.StreamHandler())
     outbox = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = os.fdopen(1, "w", buffering=1)

@@ -33,6 +33,9 @@ _VERSION_KEY = "io.modelcontextprotocol/protocolVersion"
 _CLIENT_KEY = "io.modelcontextprotocol/clientInfo"
 _CAPABILITIES_KEY = "io.modelcontextprotocol/clientCapabilities"
 _SERVER_KEY = "io.modelcontextprotocol/serverInfo"
+_LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel"
+_ENVELOPE = frozenset({_VERSION_KEY, _CLIENT_KEY, _CAPABILITIES_KEY})
+_OPTIONAL_META = frozenset({_LOG_LEVEL_KEY, "progressToken"})
 
 
 @dataclass(frozen=True)
@@ -154,9 +157,14 @@ class ColdPath:
     ) -> Message | None:
         """A stateless-protocol request whose envelope and routing headers are all in order."""
         meta = params.get("_meta")
-        if type(meta) is not dict or set(meta) != {_VERSION_KEY, _CLIENT_KEY, _CAPABILITIES_KEY}:
+        if type(meta) is not dict or not _ENVELOPE <= set(meta) <= _ENVELOPE | _OPTIONAL_META:
             return None
         info = meta[_CLIENT_KEY]
+        # A log level or progress token changes nothing in a JSON (non-streamed) answer.
+        if type(meta.get(_LOG_LEVEL_KEY, "")) is not str or type(
+            meta.get("progressToken", 0)
+        ) not in (int, str):
+            return None
         if (
             meta[_VERSION_KEY] != version
             or type(meta[_CAPABILITIES_KEY]) is not dict
