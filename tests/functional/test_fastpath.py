@@ -223,6 +223,15 @@ def test_refused_writes(pair, arguments):
             "tools/call",
             {"name": "read_note", "arguments": {"path": "Home"}, "_meta": {"progressToken": 1}},
         ),
+        rpc(
+            "tools/call",
+            {"name": "read_note", "arguments": {"path": "Home"}, "_meta": {"progressToken": 1.5}},
+        ),
+        rpc(
+            "tools/call",
+            {"name": "read_note", "arguments": {"path": "Home"}, "_meta": {"other": 1}},
+        ),
+        rpc("tools/list", {"_meta": {"progressToken": "t"}}),
         rpc("tools/list", {"cursor": "x"}),
         rpc("resources/list", {}),
         rpc("prompts/list", {}),
@@ -338,6 +347,13 @@ def test_the_cold_path_never_imports_fastmcp_mcp_pydantic_or_starlette(tmp_path)
         (rpc("tools/list", {}), {}),
         (call("read_note", path="Home"), {}),
         (call("write_note", path="New", content="hello"), {}),
+        (
+            rpc(
+                "tools/call",
+                {"name": "read_note", "arguments": {"path": "New"}, "_meta": {"progressToken": 2}},
+            ),
+            {},
+        ),
         (rpc("ping"), {}),
     ]
     # What fastmcp's own Client sends (the stateless protocol), envelope and all.

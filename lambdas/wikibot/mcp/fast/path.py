@@ -150,6 +150,14 @@ class ColdPath:
             return None
         if version in self.modern:
             return self._modern(version, headers, method, params, data["id"])
+        if "_meta" in params:
+            # A progress token changes nothing in a JSON (non-streamed) answer; more might.
+            meta = params["_meta"]
+            if type(meta) is not dict or set(meta) != {"progressToken"}:
+                return None
+            if type(meta["progressToken"]) not in (int, str):
+                return None
+            params = {k: v for k, v in params.items() if k != "_meta"}
         return Message(method, data["id"], params, False)
 
     def _modern(
