@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import subprocess
 import time
 
@@ -90,13 +91,28 @@ def test_sixteen_clients_mixed_reads_and_writes_no_failure_none_slow(dev_server)
         async with client(dev_server.mcp_url, dev_server.token) as c:
             await c.list_tools()
 
+    offset = [0]
+
     async def go() -> list:
         # Cold starts are the bench's to measure (tools/bench); this measures the steady state,
         # where the shared-handler design failed: first bring every instance up.
         await asyncio.gather(*(warm(i) for i in range(16)))
+        offset[0] = dev_server.log.stat().st_size
         return await asyncio.gather(*(agent(i) for i in range(16)), return_exceptions=True)
 
     results = asyncio.run(go())
     assert [r for r in results if isinstance(r, BaseException)] == []
     assert len(latencies) >= 16 * 50
-    assert max(latencies) < 5.0, f"slowest request {max(latencies):.2f} s"
+    # Server side, from the gateway's access log: how long each request took to answer. The
+    # client-side times also hold the 16 clients queueing on this test's own event loop, so
+    # they only have to show that nothing hung.
+    with dev_server.log.open() as log:
+        log.seek(offset[0])
+        served = [
+            float(m[1]) / 1000
+            for line in log
+            if (m := re.match(r"POST /dev/notes/mcp \d{3} ([\d.]+)ms", line))
+        ]
+    assert len(served) >= 16 * 50
+    assert max(served) < 5.0, f"slowest request {max(served):.2f} s"
+    assert max(latencies) < 30.0, f"slowest client round trip {max(latencies):.2f} s"
