@@ -44,6 +44,8 @@ def machine() -> dict:
         "cpu": cpu,
         "system": platform.platform(),
         "commit": commit,
+        # Shared machines: the load says how far to trust absolute numbers.
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -252,7 +254,8 @@ def markdown(report: dict) -> str:
         f"# wikibot benchmark: {report.get('target')} ({report.get('started', '')})",
         "",
         f"Machine: {m.get('cpus')} CPUs ({m.get('cpu')}), Python {m.get('python')}, "
-        f"commit {m.get('commit')}.",
+        f"commit {m.get('commit')}, load average (1/5/15 min) at the end "
+        f"{m.get('load_average')}.",
     ]
     if report.get("url"):
         out.append(f"Target URL: {report['url']}")
