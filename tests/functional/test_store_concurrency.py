@@ -158,7 +158,7 @@ def test_writer_killed_mid_commit_leaves_a_recoverable_clean_repo(repo_path):
         assert proc.is_alive(), "the writer died before it was killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
-        store = WikiStore(GitRepo(repo_path, stale_lock_seconds=0.2))
+        store = WikiStore(GitRepo(repo_path, grace_seconds=0.2))
         time.sleep(0.3)  # whatever lock the victim held is now stale
         result = store.write(f"After/{n}", "still writable", Author("next", "n@x", "mcp"))
         assert git(repo_path, "rev-parse", "main").strip() == result.revision
@@ -183,7 +183,7 @@ def test_the_next_write_after_a_sigkill_does_not_wait_for_the_stale_timeout(repo
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
         found_lock += ref_lock.exists()
-        # Default settings: stale_lock_seconds 2 s, and Busy after ~200 short retries.
+        # Default settings: grace 0.25 s, and Busy after ~200 short retries.
         store = WikiStore(GitRepo(repo_path, max_attempts=60))
         started = time.monotonic()
         result = store.write(f"Next/{n}", "lands at once", Author("next", "n@x", "mcp"))
@@ -207,7 +207,7 @@ def test_stale_locks_left_by_a_dead_writer_are_recovered(repo_path):
     ref_lock.write_text("garbage from a killed writer")
     old = time.time() - 60
     os.utime(ref_lock, (old, old))
-    store = WikiStore(GitRepo(repo_path, stale_lock_seconds=10))
+    store = WikiStore(GitRepo(repo_path))
     store.write("Fresh", "lands despite the leftover lock", Author("a", "a@x", "mcp"))
     assert not ref_lock.exists()
     assert git(repo_path, "show", "main:fresh.md") == "lands despite the leftover lock"
@@ -217,7 +217,7 @@ def test_stale_locks_left_by_a_dead_writer_are_recovered(repo_path):
 def test_a_live_lock_is_not_stolen(repo_path):
     ref_lock = repo_path / "refs" / "heads" / "main.lock"
     ref_lock.write_text("held by a live writer")
-    store = WikiStore(GitRepo(repo_path, stale_lock_seconds=30, max_attempts=5))
+    store = WikiStore(GitRepo(repo_path, grace_seconds=30, max_attempts=5))
     with pytest.raises(Exception, match="busy"):
         store.write("Blocked", "x", Author("a", "a@x", "mcp"))
     assert ref_lock.exists()

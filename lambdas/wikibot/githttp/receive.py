@@ -15,6 +15,7 @@ import random
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from dulwich.errors import ApplyDeltaError, ChecksumMismatch
 from dulwich.file import FileLocked
@@ -34,6 +35,7 @@ from wikibot.errors import LimitExceeded
 from wikibot.githttp import wire
 from wikibot.githttp.verify import ZERO, Quarantine, Refused, check_push, usage_change
 from wikibot.settings import Limits
+from wikibot.store.locks import WriterLocks
 
 log = logging.getLogger("wikibot.githttp")
 
@@ -184,6 +186,12 @@ class GuardedReceivePack(ReceivePackHandler):
 
     def _land(self, objects: list, old: bytes, new: bytes) -> None:
         """Store the checked objects, then move `main` from `old` to `new` (compare-and-set)."""
+        # Inside the store's writers' lock, so no MCP or web writer takes main's lock, held
+        # here for milliseconds, for a dead writer's (wikibot.store.locks).
+        with WriterLocks(Path(self.repo.path)).writing():
+            self._land_locked(objects, old, new)
+
+    def _land_locked(self, objects: list, old: bytes, new: bytes) -> None:
         store = self.repo.object_store
         missing = [(obj, None) for obj in objects if obj.id not in store]
         if missing:

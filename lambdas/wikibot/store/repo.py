@@ -98,9 +98,8 @@ class GitRepo:
 
     Args:
         path: The `repo.git` folder.
-        stale_lock_seconds: A `*.lock` older than this is removed even while other writers are
-            active; live writers hold locks for milliseconds.
-        grace_seconds: With no cooperating writer active, a lock older than this is removed.
+        grace_seconds: A `*.lock` older than this is checked for a live owner (see
+            `wikibot.store.locks`) and removed only if it has none.
         max_attempts: Commit retries before giving up with `Busy`.
     """
 
@@ -108,7 +107,6 @@ class GitRepo:
         self,
         path: Path,
         *,
-        stale_lock_seconds: float = 2.0,
         grace_seconds: float = 0.25,
         max_attempts: int = 200,
     ):
@@ -116,7 +114,7 @@ class GitRepo:
         if not (self.path / "objects").is_dir():
             raise NotFound(f"No wiki repository at {self.path.name!r}; create the wiki first.")
         self.max_attempts = max_attempts
-        self.locks = WriterLocks(self.path, grace_seconds, stale_lock_seconds)
+        self.locks = WriterLocks(self.path, grace_seconds)
         # The object store and refs directly, not dulwich's Repo, which parses the config (and
         # imports its module) on open: that was most of a fresh process's store work.
         self._objects_dir = str(self.path / "objects")
