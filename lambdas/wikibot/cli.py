@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         "dev",
         parents=[common],
         help="run the whole platform locally",
-        description="Serve MCP (and the other doors as they land) on this machine through the "
+        description="Serve the web UI, MCP, git and the platform API on this machine through the "
         "real Lambda handlers. The first run creates the data folder, a user 'dev', a wiki "
         "'dev/notes' and a token, and prints them.",
     )

@@ -25,8 +25,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jwt
-
 from wikibot.errors import Unauthorized
 from wikibot.registry.base import Registry
 
@@ -66,6 +64,7 @@ class AuthKitVerifier:
             Unauthorized: The token is not a valid AuthKit access token for this audience; the
                 message says why (the client should sign in again for this wiki).
         """
+        import jwt  # here, not at import: PyJWT loads cryptography (INIT time)
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:
@@ -114,6 +113,7 @@ class AuthKitVerifier:
         return self._keys[kid]
 
     def _load(self) -> None:
+        import jwt  # here, not at import: PyJWT loads cryptography (INIT time)
         cached = self.registry.get_jwks(self.issuer)
         keys: dict[str, Any] = {}
         for jwk in cached.keys if cached else []:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import jwt
-
 from wikibot.errors import InvalidInput, Unauthorized
 
 COOKIE_NAME = "wikibot_session"
@@ -59,6 +57,7 @@ def mint(
         InvalidInput: The subject is empty, the lifetime is not positive, the key is too
             short, or `claims` tries to set a reserved claim.
     """
+    import jwt  # here, not at import: PyJWT loads cryptography (INIT time)
     if not subject:
         raise InvalidInput("A session needs a subject (the user id).")
     if ttl_seconds <= 0:
@@ -87,6 +86,7 @@ def verify(token: str, key: str, *, now: int | None = None) -> dict[str, Any]:
         Unauthorized: The token is missing, malformed, not HS256, badly signed, expired,
             not yet valid, or lacks a required claim. The message says which; sign in again.
     """
+    import jwt  # here, not at import: PyJWT loads cryptography (INIT time)
     if not token:
         raise Unauthorized("No session cookie; sign in at /auth/login.")
     secret = _key_bytes(key)

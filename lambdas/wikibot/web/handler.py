@@ -75,4 +75,12 @@ def make_handler(settings: Settings) -> Handler:
     return tracing.traced_handler(handler)
 
 
-handler = make_handler(from_env())
+
+def __getattr__(name: str) -> Any:
+    # Lambda's runtime resolves `handler` with getattr during INIT, so the build still runs there;
+    # `wikibot dev` and tests import `make_handler` without building one from the environment.
+    if name == "handler":
+        built = make_handler(from_env())
+        globals()["handler"] = built
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
