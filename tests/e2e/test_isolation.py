@@ -6,11 +6,12 @@ A real `wikibot dev` (handlers in worker processes) signs users in through the f
 wiki holds a secret page. Every cell checks the status, and that no response ever carries the
 other wiki's secret (nor Alice's, unless the caller may read).
 
-Adding a door (web, git) is one entry in `DOORS` and one column in `EXPECTED`.
+Adding a door is one entry in `DOORS` and one column in `EXPECTED`.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -83,23 +84,41 @@ def api_manage(world: World, cred: Credential) -> tuple[str | int, bytes]:
     return _api(world, cred, "/api/wikis/alice/notes/members")
 
 
+def web_read(world: World, cred: Credential) -> tuple[str | int, bytes]:
+    return _api(world, cred, "/alice/notes/Secret")
+
+
+def git_fetch(world: World, cred: Credential) -> tuple[str | int, bytes]:
+    """The first request of `git clone`: refs advertisement, token as the Basic password."""
+    browser = Browser(world.dev.base, {})
+    headers = {}
+    if cred.bearer:
+        basic = base64.b64encode(f"git:{cred.bearer}".encode()).decode()
+        headers["authorization"] = f"Basic {basic}"
+    path = "/alice/notes.git/info/refs?service=git-upload-pack"
+    status, _, body = browser.request("GET", path, headers=headers)
+    return ("ok" if status == 200 else status), body
+
+
 DOORS: dict[str, Callable[[World, Credential], tuple[str | int, bytes]]] = {
     "mcp read": mcp_read,
     "mcp write": mcp_write,
     "api read": api_read,
     "api manage": api_manage,
+    "web read": web_read,
+    "git fetch": git_fetch,
 }
 # caller -> expected outcome per door, in DOORS order.
 EXPECTED: dict[str, tuple[str | int, ...]] = {
-    "anonymous": (401, 401, 401, 401),
-    "another user": (403, 403, 403, 403),
-    "viewer": ("ok", "denied", "ok", 403),
-    "editor": ("ok", "ok", "ok", 403),
-    "owner": ("ok", "ok", "ok", "ok"),
-    "revoked token": (401, 401, 401, 401),
-    "token of another wiki": (403, 403, 401, 401),
-    "expired session": (401, 401, 401, 401),
-    "AuthKit token for another wiki's audience": (401, 401, 401, 401),
+    "anonymous": (401, 401, 401, 401, 401, 401),
+    "another user": (403, 403, 403, 403, 403, 401),  # git takes API tokens only
+    "viewer": ("ok", "denied", "ok", 403, "ok", "ok"),
+    "editor": ("ok", "ok", "ok", 403, "ok", "ok"),
+    "owner": ("ok", "ok", "ok", "ok", "ok", "ok"),
+    "revoked token": (401, 401, 401, 401, 401, 401),
+    "token of another wiki": (403, 403, 401, 401, 403, 403),
+    "expired session": (401, 401, 401, 401, 401, 401),
+    "AuthKit token for another wiki's audience": (401, 401, 401, 401, 401, 401),
 }
 CAN_READ = {"viewer", "editor", "owner"}
 
@@ -174,7 +193,7 @@ def test_isolation_matrix(world: World, caller: str) -> None:
         assert BOB_SECRET.encode() not in body, f"{caller} via {door} saw Bob's wiki"
         if caller not in CAN_READ or outcome != "ok":
             assert ALICE_SECRET.encode() not in body, f"{caller} via {door} saw Alice's page"
-        if door == "mcp read" and outcome == "ok":
+        if door in ("mcp read", "web read") and outcome == "ok":
             assert ALICE_SECRET.encode() in body  # the read really happened
     assert got == dict(zip(DOORS, EXPECTED[caller], strict=True))
 
