@@ -28,6 +28,11 @@ class LRU[V]:
         self._total = 0
         self._lock = threading.Lock()
 
+    def peek(self, key: Hashable) -> V | None:
+        """The cached value for `key`, or None (its recency is left as it was)."""
+        with self._lock:
+            return self._items.get(key)
+
     def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
         """The cached value for `key`, or `make()` stored under it (made outside the lock)."""
         with self._lock:

@@ -19,11 +19,12 @@ naming a tree that exists only in wiki A can never be answered from A's objects.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import heapq
 import logging
 import os
 import random
-import tempfile
+import secrets
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dulwich.file import FileLocked
-from dulwich.object_store import DiskObjectStore, commit_tree_changes
+from dulwich.object_store import DiskObjectStore
 from dulwich.objects import Blob, Commit, Tree, parse_tree
 from dulwich.refs import DiskRefsContainer
 from dulwich.repo import Repo
@@ -43,6 +44,7 @@ from wikibot.files import PRIVATE_DIR_MODE
 from wikibot.store import rules
 from wikibot.store.cache import LRU
 from wikibot.store.locks import STATE_DIR, WriterLocks
+from wikibot.store.trees import ENTRIES, TreeChange, TreeWriter
 
 BRANCH = b"refs/heads/main"
 FILE_MODE = 0o100644
@@ -50,8 +52,6 @@ ZERO = b"0" * 40
 
 # Parsed trees and commits of every wiki in this process, by (repository, object id).
 _PARSED: LRU[Tree | Commit] = LRU(4096)
-# Tree entry maps (for diffing trees while indexing), by (repository, tree id).
-_ENTRIES: LRU[dict[bytes, tuple[int, bytes]]] = LRU(1024)
 _OBJECT_TYPES: dict[bytes, type[Blob | Tree | Commit]] = {
     b"blob": Blob,
     b"tree": Tree,
@@ -185,8 +185,7 @@ class GitRepo:
     def parsed(self, sha: bytes) -> Tree | Commit:
         """A tree or commit of this repository, parsed once per process.
 
-        Callers must not mutate the result (dulwich's `commit_tree_changes` mutates the trees it
-        loads, so it is given the uncached object store).
+        Callers must not mutate the result.
 
         Raises:
             Damaged: The repository does not have the object.
@@ -229,7 +228,7 @@ class GitRepo:
                 raise Damaged(f"Object {sha.decode()[:12]} is not a tree.")
             return dict(tree._entries)
 
-        return _ENTRIES.get_or_make((self.identity, sha), make)
+        return ENTRIES.get_or_make((self.identity, sha), make)
 
     def _read_loose(self, sha: bytes) -> tuple[bytes, bytes] | None:
         """(type, body) of a loose object, or None if it is not loose (packed, or missing)."""
@@ -397,7 +396,7 @@ class GitRepo:
         skip_if_unchanged: bool = False,
         changed: dict[str, bytes | None] | None = None,
     ) -> bytes | None:
-        tree_changes = []
+        tree_changes: list[TreeChange] = []
         changed = {} if changed is None else changed
         for path, data in changes:
             existing = self.entry(tree, path) if tree is not None else None
@@ -406,13 +405,11 @@ class GitRepo:
                     tree_changes.append((path.encode(), None, None))
                     changed[path] = None
                 continue
-            blob = Blob.from_string(data)
-            self._add(blob)
-            tree_changes.append((path.encode(), FILE_MODE, blob.id))
-            if existing is None or existing[1] != blob.id:
+            blob = self._store(b"blob", data)
+            tree_changes.append((path.encode(), FILE_MODE, blob))
+            if existing is None or existing[1] != blob:
                 changed[path] = data
-        base = tree if tree is not None else self._empty_tree()
-        new_tree = commit_tree_changes(_LooseWriter(self), base, tree_changes)
+        new_tree = TreeWriter(self.identity, self._tree_body, self._store).write(tree, tree_changes)
         if skip_if_unchanged and head is not None and new_tree == tree:
             return None
         now = int(time.time())
@@ -424,54 +421,50 @@ class GitRepo:
         commit.author_timezone = commit.commit_timezone = 0
         commit.encoding = b"UTF-8"
         commit.message = message.encode() + (b"" if message.endswith("\n") else b"\n")
-        self._add(commit)
-        return commit.id
+        return self._store(b"commit", commit.as_raw_string())
 
-    def _empty_tree(self) -> bytes:
-        tree = Tree()
-        self._add(tree)
-        return tree.id
+    def _tree_body(self, sha: bytes) -> bytes:
+        loose = self._read_loose(sha)
+        if loose is not None and loose[0] == b"tree":
+            return loose[1]
+        tree = self.object(sha)  # packed, or Damaged
+        if not isinstance(tree, Tree):
+            raise Damaged(f"Object {sha.decode()[:12]} is not a tree.")
+        return tree.as_raw_string()
 
-    def _add(self, obj: Blob | Tree | Commit) -> None:
-        """Store a loose object atomically, without a `.lock` file.
+    def _store(self, kind: bytes, body: bytes) -> bytes:
+        """Store a loose object atomically, without a `.lock` file; its hex id.
 
         Written to `objects/xx/tmp_obj_*` and renamed into place: a writer killed mid-write
         leaves only a `tmp_obj_` file, which git fsck ignores and git prune removes, and two
         writers of the same object never wait for each other (the bytes are identical).
+        Compressed at zlib level 1, git's default for loose objects (`core.looseCompression`).
         """
-        path = self.path / "objects" / obj.id[:2].decode() / obj.id[2:].decode()
+        raw = b"%s %d\0%s" % (kind, len(body), body)
+        sha = hashlib.sha1(raw).hexdigest().encode()  # noqa: S324 - git's object id
+        folder = os.path.join(self._objects_dir, sha[:2].decode())
+        path = os.path.join(folder, sha[2:].decode())
         try:
             os.utime(path)  # already there; freshen it as git does, so prune keeps it
-            return
+            return sha
         except FileNotFoundError:
             pass
-        path.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix="tmp_obj_", dir=path.parent)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder)
+        tmp = os.path.join(folder, f"tmp_obj_{secrets.token_hex(8)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(obj.as_legacy_object())
-            os.chmod(tmp, 0o444)
+                out.write(zlib.compress(raw, 1))
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+        return sha
 
     def _move_branch(self, head: bytes | None, new_commit: bytes) -> bool:
         try:
             return self.refs.set_if_equals(BRANCH, head or ZERO, new_commit)
         except FileLocked as locked:
             raise _LockMet(locked.lockfilename) from None
-
-
-class _LooseWriter:
-    """The object store as `commit_tree_changes` sees it: reads as usual, writes via `_add`."""
-
-    def __init__(self, repo: GitRepo):
-        self._repo = repo
-
-    def __getitem__(self, sha: bytes) -> Blob | Tree | Commit:
-        return self._repo.objects[sha]  # uncached: commit_tree_changes mutates what it loads
-
-    def add_object(self, obj: Blob | Tree | Commit) -> None:
-        self._repo._add(obj)
