@@ -176,16 +176,34 @@ class _DeferredAttr:
 
 
 def _defer_heavy_imports() -> None:
-    """Pillow (thumbnails) and feedgen/lxml (RSS) load when first used, not at boot."""
+    """Pillow (thumbnails) loads when first used, not at boot; feeds use wikibot.web.feed."""
     import importlib
 
-    for name, proxies in (("PIL.Image", ("Resampling",)), ("feedgen.feed", ("FeedGenerator",))):
+    _install_feed()
+    for name, proxies in (("PIL.Image", ("Resampling",)),):
         if name in sys.modules:
             continue
         parent = importlib.import_module(name.rsplit(".", 1)[0])  # small package __init__s
         stand_in = _Deferred(name, proxies)
         sys.modules[name] = stand_in
         setattr(parent, name.rsplit(".", 1)[1], stand_in)
+
+
+def _install_feed() -> None:
+    """Register wikibot.web.feed as `feedgen.feed` (no zip needs feedgen or lxml).
+
+    It is the stdlib subset of feedgen's FeedGenerator that Otterwiki's changelog feeds call
+    (decision 0013). Always, also where feedgen is installed: dev runs what Lambda runs.
+    """
+    from wikibot.web import feed
+
+    parent = sys.modules.get("feedgen")
+    if parent is None:
+        parent = types.ModuleType("feedgen")
+        parent.__path__ = []  # a package, so `import feedgen.feed` resolves the entry below
+        sys.modules["feedgen"] = parent
+    sys.modules["feedgen.feed"] = feed
+    parent.feed = feed
 
 
 def _selected_statements(source: str) -> list[ast.stmt]:
