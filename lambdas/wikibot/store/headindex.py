@@ -48,6 +48,8 @@ TREE_MODE = 0o040000
 # Save at most this often while head keeps moving (a fresh process then replays few commits).
 SAVE_INTERVAL_SECONDS = 1.0
 SAVE_AFTER_COMMITS = 16
+# A snapshot asked this many backlink questions inverts its link map (then ~free per question).
+_INVERT_AFTER = 3
 
 
 class Snapshot:
@@ -80,6 +82,7 @@ class Snapshot:
         self._raw_history = raw_history
         self._raw_links = raw_links
         self._backlinks: dict[str, set[str]] | None = None
+        self._asked = 0  # backlink questions answered by scanning
         self._rows: dict[str, int] | None = None
 
     @property
@@ -128,20 +131,43 @@ class Snapshot:
     def backlinks(self, target: str) -> set[str]:
         """Page files at head that link to the page file `target` (itself excluded)."""
         if self._backlinks is None:
-            # One question: scan the forward map (cheaper than inverting it in a fresh process).
-            return {s for s, targets in self.links.items() if target in targets and s != target}
-        return self._backlinks.get(target, set())
+            self._asked += 1
+            if self._asked < _INVERT_AFTER:
+                # Scan the forward map: cheaper than inverting it for a question or two.
+                return {s for s, targets in self.links.items() if target in targets and s != target}
+            self._invert()
+        return self._backlinks.get(target, set())  # type: ignore[union-attr]
 
     def linked(self) -> set[str]:
         """Every page file some other page links to (for orphans)."""
         if self._backlinks is None:
-            inverse: dict[str, set[str]] = {}
-            for source, targets in self.links.items():
-                for t in targets:
-                    if t != source:
-                        inverse.setdefault(t, set()).add(source)
-            self._backlinks = inverse
-        return {t for t, sources in self._backlinks.items() if sources}
+            self._invert()
+        return {t for t, sources in self._backlinks.items() if sources}  # type: ignore[union-attr]
+
+    def _invert(self) -> None:
+        inverse: dict[str, set[str]] = {}
+        for source, targets in self.links.items():
+            for t in targets:
+                if t != source:
+                    inverse.setdefault(t, set()).add(source)
+        self._backlinks = inverse
+
+    def inherit_backlinks(self, old: Snapshot, delta_links: dict[str, list[str] | None]) -> None:
+        """Carry `old`'s inverted links over to this snapshot, one commit later.
+
+        Sets are replaced, never changed in place: readers may still hold the old snapshot.
+        """
+        if old._backlinks is None:
+            return
+        inverse = dict(old._backlinks)
+        for source, targets in delta_links.items():
+            before = set(old.links.get(source, ()))
+            after = set(targets or ())
+            for t in before - after - {source}:
+                inverse[t] = inverse.get(t, set()) - {source}
+            for t in after - before - {source}:
+                inverse[t] = inverse.get(t, set()) | {source}
+        self._backlinks = inverse
 
     def to_json(self) -> bytes:
         """The persisted form: three lines of JSON (header, links, history)."""
@@ -422,7 +448,9 @@ def _applied(snap: Snapshot, commit: str, delta: Delta) -> Snapshot:
             links.pop(path, None)
         else:
             links[path] = targets
-    return Snapshot(commit, commits, touched, links)
+    new = Snapshot(commit, commits, touched, links)
+    new.inherit_backlinks(snap, delta.links)
+    return new
 
 
 def record_commit(
