@@ -6,9 +6,11 @@ so INIT still pays for it, while `wikibot dev`, tests and the bench can import `
 without building a second handler from whatever the environment holds.
 
 Every request passes the gate (route, credential, body size) and, for a tool call, the tool's
-permission. The cold path (`mcp/fast`) then answers the stateless methods from the manifest;
-anything else goes to FastMCP, imported on first need (~0.8 s), so INIT loads neither. The
-EventBridge warming ping (`{"wikibot": "warm"}`) is answered at once.
+permission. The cold path (`mcp/fast`) then answers it, whatever it is, as FastMCP would: the
+Lambda ships without FastMCP, the MCP SDK, pydantic, starlette, mangum and cryptography
+(docs/decisions/0012). `make_handler(settings, cold_path=False)` sends requests to FastMCP
+instead (`mcp/app.py`, dev dependencies only): the reference the equivalence tests and the
+bench compare with. The EventBridge warming ping (`{"wikibot": "warm"}`) is answered at once.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from wikibot.auth import oauth
 from wikibot.auth.access import Authorizer
 from wikibot.errors import Forbidden, InvalidInput, NotFound
 from wikibot.mcp.context import bind, error_text
-from wikibot.mcp.fast.path import ColdPath, Message, tool_result
-from wikibot.mcp.gate import Gatekeeper, Response, lower_headers
+from wikibot.mcp.fast.path import ColdPath, tool_result
+from wikibot.mcp.gate import Gatekeeper, Response
 from wikibot.registry import open_registry
 from wikibot.settings import Settings, from_env
 
@@ -49,22 +51,13 @@ def metadata(settings: Settings, path: str) -> Response | None:
     return Response(200, document, (("cache-control", "public, max-age=300"),))
 
 
-def describe(event: dict, message: Message | None) -> str:
-    """A short, secret-free description of a request for the fallback log line."""
-    if message is not None:
-        return f"{message.method} params={sorted(message.params)}"
-    http = (event.get("requestContext") or {}).get("http") or {}
-    version = lower_headers(event).get("mcp-protocol-version", "-")
-    return f"{http.get('method', '?')} (not a message the cold path takes; protocol {version})"
-
-
 def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
     """The MCP Lambda handler for these settings.
 
     Args:
         settings: Data root, registry, keys, limits.
-        cold_path: False sends every request to FastMCP (the equivalence test and the bench
-            compare the two paths).
+        cold_path: False sends every request to FastMCP instead, loaded on first use (the
+            equivalence tests and the bench compare the two; needs the dev dependencies).
     """
     init = tracing.InitTimer("mcp")  # logs one JSON line per cold start (E-1)
     tracing.configure(settings, "wikibot-mcp")
@@ -72,14 +65,14 @@ def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
     init.mark("gate")
     cold = ColdPath.load()
     init.mark("cold_path")
-    fallback: list[Handler] = []
+    reference: list[Handler] = []
 
-    def full_server() -> Handler:
-        if not fallback:
+    def fastmcp() -> Handler:
+        if not reference:
             from wikibot.mcp.app import FastMCPApp
 
-            fallback.append(FastMCPApp())
-        return fallback[0]
+            reference.append(FastMCPApp())
+        return reference[0]
 
     def handler(event: dict, context: object) -> dict:
         """Serve one API Gateway event, or answer a warming ping."""
@@ -103,12 +96,9 @@ def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
                     except Forbidden as exc:
                         info = cold.server_info(message)
                         return tool_result(message, error_text(exc), error=True, server_info=info)
-                answer = cold.answer(message) if cold_path else None
-                if answer is not None:
-                    return answer
-            # Logged so a fallback on the hot path (which costs FastMCP's import) is visible.
-            log.info("FastMCP answers %s", describe(event, message))
-            return full_server()(event, context)
+            if cold_path:
+                return cold.respond(event, admitted.body)
+            return fastmcp()(event, context)
 
     init.log()
     return tracing.traced_handler(handler)

@@ -1,13 +1,20 @@
-"""Answer the stateless MCP methods from the manifest, or say "not mine" (None).
+"""The MCP runtime: every request answered as FastMCP answers it, without FastMCP.
 
-Handles `initialize`, `notifications/initialized`, `ping`, `tools/list` and `tools/call` for
-single JSON-RPC messages at the handshake protocol versions, and `server/discover`,
-`tools/list` and `tools/call` at the stateless (modern) versions, whose envelope rides in
-`params._meta` (fastmcp's own Client speaks it). Answers are the exact bytes FastMCP sends (the
-manifest holds its answers verbatim; tool results use its wrapping). Everything else returns
-None and goes to FastMCP: other methods and HTTP verbs, batches, unknown protocol versions,
-unknown tools, envelopes it does not fully recognise, and arguments the small validator cannot
-vouch for.
+FastMCP (with the MCP SDK, pydantic, starlette and cryptography) is too big for the MCP Lambda's
+zip and too slow to import (docs/decisions/0012), so it stays the definition and the reference:
+`wikibot.mcp.fast.build` asks it for its answers (handshakes, listings, transport refusals,
+request models, status table) and stores them in `manifest.json`; this module replays them and
+applies the SDK's rules by code, in the SDK's order:
+
+- HTTP: methods other than POST/DELETE (405), Content-Type (400), Accept (406), then the era
+  by `MCP-Protocol-Version`: absent or a handshake version is the handshake era, anything
+  else the stateless era (`modern.py` there), which rejects unknown versions itself.
+- Handshake era: jiter's parse errors (`jsonerror`), the JSON-RPC union (`envelope`), 202 for
+  notifications and responses, then the method: spec request models judged by their JSON
+  Schema (`schema`), handlers for what FastMCP serves, "Method not found" for the rest.
+- Tool calls: pydantic's argument coercions and error text (`validate`), then the tool.
+
+tests/functional/test_fastpath*.py send the same requests here and to FastMCP and compare.
 """
 
 from __future__ import annotations
@@ -21,32 +28,54 @@ from typing import Any
 from wikibot.errors import WikibotError
 from wikibot.mcp.catalog import FUNCTIONS
 from wikibot.mcp.context import error_text
-from wikibot.mcp.fast.validate import arguments_ok
+from wikibot.mcp.fast import envelope, validate
+from wikibot.mcp.fast.jsonerror import parse_error
+from wikibot.mcp.fast.schema import Judge
 from wikibot.mcp.gate import lower_headers
 
 log = logging.getLogger("wikibot.mcp")
 
 MANIFEST = Path(__file__).with_name("manifest.json")
-_INIT_PARAMS = frozenset({"protocolVersion", "capabilities", "clientInfo"})
 _WRAPPED = {"fastmcp": {"wrap_result": True}}
-_VERSION_KEY = "io.modelcontextprotocol/protocolVersion"
-_CLIENT_KEY = "io.modelcontextprotocol/clientInfo"
-_CAPABILITIES_KEY = "io.modelcontextprotocol/clientCapabilities"
-_SERVER_KEY = "io.modelcontextprotocol/serverInfo"
+VERSION_KEY = "io.modelcontextprotocol/protocolVersion"
+CLIENT_KEY = "io.modelcontextprotocol/clientInfo"
+CAPABILITIES_KEY = "io.modelcontextprotocol/clientCapabilities"
+SERVER_KEY = "io.modelcontextprotocol/serverInfo"
 _LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel"
-_ENVELOPE = frozenset({_VERSION_KEY, _CLIENT_KEY, _CAPABILITIES_KEY})
+_ENVELOPE = frozenset({VERSION_KEY, CLIENT_KEY, CAPABILITIES_KEY})
 _OPTIONAL_META = frozenset({_LOG_LEVEL_KEY, "progressToken"})
+PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
 
 
 @dataclass(frozen=True)
 class Message:
-    """One JSON-RPC message the cold path may answer."""
+    """A well-formed single request, as the handler's tool-permission check reads it."""
 
     method: str
     id: int | str | None
     params: dict  # without the modern envelope (`_meta`)
     notification: bool
     modern: str | None = None  # the stateless protocol version, when the request uses one
+
+
+class RpcError(Exception):
+    """A JSON-RPC error the SDK's dispatcher would send for a request."""
+
+    def __init__(self, code: int, message: str, data: Any = None):
+        super().__init__(message)
+        self.error: dict[str, Any] = {"code": code, "message": message}
+        if data is not None:
+            self.error["data"] = data
+
+
+def method_not_found(method: str) -> RpcError:
+    """The SDK's answer to a method it has no handler for (at this protocol version)."""
+    return RpcError(METHOD_NOT_FOUND, "Method not found", method)
+
+
+def invalid_params() -> RpcError:
+    """The SDK's one answer to params its request model refuses (no pydantic text)."""
+    return RpcError(INVALID_PARAMS, "Invalid request parameters", "")
 
 
 def dumps(value: Any, *, modern: bool = False) -> str:
@@ -73,28 +102,54 @@ def respond(status: int, body: str) -> dict:
 def tool_result(
     message: Message, text: str, *, error: bool, server_info: dict | None = None
 ) -> dict:
-    """A `tools/call` answer with FastMCP's wrapping of a string result.
+    """A `tools/call` answer with FastMCP's wrapping of a string result."""
+    result = tool_payload(text, error=error, server_info=server_info if message.modern else None)
+    body = {"jsonrpc": "2.0", "id": message.id, "result": result}
+    return respond(200, dumps(body, modern=bool(message.modern)))
+
+
+def tool_payload(text: str, *, error: bool, server_info: dict | None) -> dict:
+    """FastMCP's `tools/call` result for a string (or an error text).
 
     At a stateless protocol version FastMCP adds `resultType` and stamps its server info into
     `_meta` (`server_info`); the key order follows its output so the bytes match too.
     """
     content = [{"text": text, "type": "text"}]
-    stamp = {_SERVER_KEY: server_info} if message.modern and server_info else None
+    stamp = {SERVER_KEY: server_info} if server_info else None
     if error:
         result: dict = {"content": content, "isError": True}
         if stamp:
             result.update(resultType="complete", _meta=stamp)
-    else:
-        result = {"_meta": {**_WRAPPED, **(stamp or {})}, "content": content, "isError": False}
-        if stamp:
-            result["resultType"] = "complete"
-        result["structuredContent"] = {"result": text}
-    body = {"jsonrpc": "2.0", "id": message.id, "result": result}
-    return respond(200, dumps(body, modern=bool(message.modern)))
+        return result
+    result = {"_meta": {**_WRAPPED, **(stamp or {})}, "content": content, "isError": False}
+    if stamp:
+        result["resultType"] = "complete"
+    result["structuredContent"] = {"result": text}
+    return result
+
+
+def replay(recorded: dict) -> dict:
+    """A transport answer FastMCP gave at build time, as an API Gateway result."""
+    return {
+        "statusCode": recorded["status"],
+        "headers": dict(recorded["headers"]),
+        "body": recorded["body"],
+        "isBase64Encoded": False,
+    }
+
+
+def accepts_json(headers: dict[str, str]) -> tuple[bool, bool]:
+    """(JSON, SSE) acceptable per the Accept header, with wildcards (the SDK's rule)."""
+    types = [t.strip().split(";")[0].strip().lower() for t in headers.get("accept", "").split(",")]
+    wildcard = "*/*" in types
+    return (
+        wildcard or any(t in ("application/json", "application/*") for t in types),
+        wildcard or any(t in ("text/event-stream", "text/*") for t in types),
+    )
 
 
 class ColdPath:
-    """The manifest-driven answers.
+    """The manifest-driven MCP server.
 
     Args:
         manifest: The parsed `manifest.json` (see `wikibot.mcp.fast.build`).
@@ -102,33 +157,44 @@ class ColdPath:
 
     def __init__(self, manifest: dict):
         self.versions = frozenset(manifest["handshake_versions"])
+        self.latest = manifest["handshake_versions"][-1]
+        self.default_version: str = manifest["default_version"]
         self.initialize = manifest["initialize"]
         self.tools_list = manifest["tools_list"]
         self.permissions: dict[str, str] = manifest["permissions"]
-        self.modern: dict[str, dict] = manifest.get("modern", {})
-        # Only tools whose result FastMCP wraps as one string; anything else is FastMCP's.
-        self.schemas = {
-            tool["name"]: tool["inputSchema"]
-            for tool in self.tools_list["tools"]
-            if (tool.get("outputSchema") or {}).get("x-fastmcp-wrap-result")
-            and tool["name"] in FUNCTIONS
-        }
+        self.modern: dict[str, dict] = manifest["modern"]
+        self.results: dict[str, dict] = manifest["results"]
+        self.transport: dict[str, dict] = manifest["transport"]
+        self.statuses = {int(k): v for k, v in manifest["error_status"].items()}
+        self.url: str = manifest["pydantic_errors_url"]
+        self.requests: dict[str, dict[str, str]] = manifest["requests"]
+        self._schemas: dict[str, dict] = manifest["request_schemas"]
+        self._judges: dict[str, Judge] = {}
+        self.schemas = {tool["name"]: tool["inputSchema"] for tool in self.tools_list["tools"]}
+        unknown = [n for n, s in self.schemas.items() if not validate.supported(s)]
+        if unknown or set(self.schemas) != set(FUNCTIONS):
+            raise ValueError(f"manifest tools the cold path cannot serve: {unknown}")
 
     @classmethod
     def load(cls, path: Path = MANIFEST) -> ColdPath:
         """Read the manifest shipped beside this module."""
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
+    # -- the tool-permission pre-check (the handler's, before either path) -----------------
+
     def message(self, event: dict, body: bytes) -> Message | None:
-        """The single JSON-RPC message of a request the cold path may answer, else None."""
+        """The single well-formed request of a plain JSON POST, else None.
+
+        Strict on purpose: it only decides whether the handler checks a tool's permission
+        before anything else, the same way in front of the cold path and of FastMCP.
+        """
         http = (event.get("requestContext") or {}).get("http") or {}
         headers = lower_headers(event)
         if http.get("method") != "POST":
             return None
         if not headers.get("content-type", "").lower().startswith("application/json"):
             return None
-        accept = headers.get("accept", "")
-        if "application/json" not in accept and "*/*" not in accept:
+        if not accepts_json(headers)[0]:
             return None
         version = headers.get("mcp-protocol-version")
         if version is not None and version not in self.versions and version not in self.modern:
@@ -149,9 +215,8 @@ class ColdPath:
         if type(data["id"]) not in (int, str):
             return None
         if version in self.modern:
-            return self._modern(version, headers, method, params, data["id"])
+            return self._modern_message(version, headers, method, params, data["id"])
         if "_meta" in params:
-            # A progress token changes nothing in a JSON (non-streamed) answer; more might.
             meta = params["_meta"]
             if type(meta) is not dict or set(meta) != {"progressToken"}:
                 return None
@@ -160,22 +225,20 @@ class ColdPath:
             params = {k: v for k, v in params.items() if k != "_meta"}
         return Message(method, data["id"], params, False)
 
-    def _modern(
+    def _modern_message(
         self, version: str, headers: dict, method: str, params: dict, id: int | str
     ) -> Message | None:
-        """A stateless-protocol request whose envelope and routing headers are all in order."""
         meta = params.get("_meta")
         if type(meta) is not dict or not _ENVELOPE <= set(meta) <= _ENVELOPE | _OPTIONAL_META:
             return None
-        info = meta[_CLIENT_KEY]
-        # A log level or progress token changes nothing in a JSON (non-streamed) answer.
+        info = meta[CLIENT_KEY]
         if type(meta.get(_LOG_LEVEL_KEY, "")) is not str or type(
             meta.get("progressToken", 0)
         ) not in (int, str):
             return None
         if (
-            meta[_VERSION_KEY] != version
-            or type(meta[_CAPABILITIES_KEY]) is not dict
+            meta[VERSION_KEY] != version
+            or type(meta[CAPABILITIES_KEY]) is not dict
             or type(info) is not dict
             or type(info.get("name")) is not str
             or type(info.get("version")) is not str
@@ -187,39 +250,6 @@ class ColdPath:
             return None
         return Message(method, id, rest, False, version)
 
-    def answer(self, message: Message) -> dict | None:
-        """Answer `message`, or None when FastMCP must (the tool's access already checked)."""
-        method, params = message.method, message.params
-        if message.modern:
-            return self._answer_modern(message)
-        if message.notification:
-            if method == "notifications/initialized" and not params:
-                return respond(202, "")
-            return None
-        if method == "ping" and not params:
-            return respond(200, dumps({"jsonrpc": "2.0", "id": message.id, "result": {}}))
-        if method == "tools/list" and not params:
-            body = {"jsonrpc": "2.0", "id": message.id, "result": self.tools_list}
-            return respond(200, dumps(body))
-        if method == "initialize":
-            return self._initialize(message)
-        if method == "tools/call":
-            return self._call(message)
-        return None
-
-    def _answer_modern(self, message: Message) -> dict | None:
-        answers = self.modern[message.modern]
-        if message.method == "server/discover" and not message.params:
-            result = answers["discover"]
-        elif message.method == "tools/list" and not message.params:
-            result = answers["tools_list"]
-        elif message.method == "tools/call":
-            return self._call(message)
-        else:
-            return None
-        body = {"jsonrpc": "2.0", "id": message.id, "result": result}
-        return respond(200, dumps(body, modern=True))
-
     def tool_name(self, message: Message) -> str | None:
         """The tool a `tools/call` names, if the manifest knows it."""
         if message.method != "tools/call" or message.notification:
@@ -227,46 +257,127 @@ class ColdPath:
         name = message.params.get("name")
         return name if type(name) is str and name in self.permissions else None
 
-    def _initialize(self, message: Message) -> dict | None:
-        params = message.params
-        version = params.get("protocolVersion")
-        info = params.get("clientInfo")
-        if (
-            set(params) != _INIT_PARAMS
-            or version not in self.initialize
-            or type(params.get("capabilities")) is not dict
-            or type(info) is not dict
-            or type(info.get("name")) is not str
-            or type(info.get("version")) is not str
-        ):
-            return None
-        body = {"jsonrpc": "2.0", "id": message.id, "result": self.initialize[version]}
-        return respond(200, dumps(body))
-
-    def _call(self, message: Message) -> dict | None:
-        params = message.params
-        name = params.get("name")
-        arguments = params.get("arguments", {})
-        if set(params) - {"name", "arguments"} or name not in self.schemas:
-            return None
-        if not arguments_ok(arguments, self.schemas[name]):
-            return None
-        info = self.server_info(message)
-        try:
-            text = FUNCTIONS[name](**arguments)
-        except WikibotError as exc:
-            return tool_result(message, error_text(exc), error=True, server_info=info)
-        except Exception as exc:
-            # FastMCP's own answer for a tool that raised something unexpected.
-            log.exception("Error calling tool %r", name)
-            text = f"Error calling tool {name!r}: {exc}"
-            return tool_result(message, text, error=True, server_info=info)
-        if type(text) is not str:
-            raise TypeError(f"tool {name} returned {type(text).__name__}, not str")
-        return tool_result(message, text, error=False, server_info=info)
-
     def server_info(self, message: Message) -> dict | None:
         """The server-info stamp FastMCP puts on results at a stateless protocol version."""
         if not message.modern:
             return None
-        return self.modern[message.modern]["discover"]["_meta"][_SERVER_KEY]
+        return self.modern[message.modern]["discover"]["_meta"][SERVER_KEY]
+
+    # -- every request ---------------------------------------------------------------------
+
+    def respond(self, event: dict, body: bytes) -> dict:
+        """FastMCP's answer to one admitted request."""
+        http = (event.get("requestContext") or {}).get("http") or {}
+        verb = str(http.get("method", "")).upper()
+        headers = lower_headers(event)
+        if verb not in ("POST", "DELETE"):
+            return replay(self.transport["method_not_allowed"])
+        if verb == "POST" and not headers.get("content-type", "").lower().startswith(
+            "application/json"
+        ):
+            return replay(self.transport["bad_content_type"])
+        version = headers.get("mcp-protocol-version")
+        if version is not None and version not in self.versions:
+            from wikibot.mcp.fast.modern import respond_modern
+
+            return respond_modern(self, verb, headers, body)
+        if verb == "DELETE":
+            return replay(self.transport["delete"])
+        if not accepts_json(headers)[0]:
+            return replay(self.transport["not_acceptable"])
+        parts = headers.get("content-type", "").split(";")[0].split(",")
+        if not any(part.strip() == "application/json" for part in parts):
+            return replay(self.transport["unsupported_media_type"])
+        return self._handshake(body, version or self.default_version)
+
+    def _handshake(self, body: bytes, version: str) -> dict:
+        data, problem = self._parse(body)
+        if problem is not None:
+            return self._transport_error(PARSE_ERROR, f"Parse error: {problem}")
+        kind, problems = envelope.classify(data)
+        if kind is None:
+            message = envelope.validation_error(problems, self.url)
+            return self._transport_error(INVALID_PARAMS, message)
+        if kind != envelope.REQUEST:
+            return respond(202, "")
+        try:
+            result = self.dispatch(data["method"], data.get("params"), version, modern=False)
+        except RpcError as exc:
+            return respond(200, dumps({"jsonrpc": "2.0", "id": data["id"], "error": exc.error}))
+        return respond(200, dumps({"jsonrpc": "2.0", "id": data["id"], "result": result}))
+
+    @staticmethod
+    def _parse(body: bytes) -> tuple[Any, str | None]:
+        """The JSON body, or jiter's error text (the SDK parses with `pydantic_core.from_json`)."""
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            # Python's parser and jiter disagree on wording; jiter's is the answer.
+            return None, parse_error(body) or f"{exc}"
+        if b"\\u" in body and parse_error(body) is not None:
+            return None, parse_error(body)  # lone surrogate escapes: Python takes, jiter refuses
+        return data, None
+
+    def _transport_error(self, code: int, message: str) -> dict:
+        body = {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}
+        return respond(400, dumps(body))
+
+    # -- methods ---------------------------------------------------------------------------
+
+    def judge(self, method: str, version: str, params: dict | None) -> None:
+        """Raise the SDK's error when its model for (method, version) refuses these params."""
+        key = self.requests.get(method, {}).get(version)
+        if key is None:
+            raise method_not_found(method)
+        if key not in self._judges:
+            self._judges[key] = Judge(self._schemas[key])
+        body: dict = {"jsonrpc": "2.0", "id": 0, "method": method}
+        if params is not None:
+            body["params"] = params
+        if not self._judges[key].valid(body):
+            raise invalid_params()
+
+    def dispatch(self, method: str, params: dict | None, version: str, *, modern: bool) -> dict:
+        """The result of one request FastMCP serves, or the RpcError it answers."""
+        if method in self.requests:
+            self.judge(method, version, params)
+        params = params or {}
+        results = self.modern[version]["results"] if modern else self.results[version]
+        if method == "initialize" and not modern:
+            requested = params["protocolVersion"]
+            return self.initialize[requested if requested in self.versions else self.latest]
+        if method in results:
+            return results[method]
+        if method == "tools/list":
+            return self.modern[version]["tools_list"] if modern else self.tools_list
+        if method == "tools/call":
+            info = self.modern[version]["discover"]["_meta"][SERVER_KEY] if modern else None
+            return self.call(params["name"], params.get("arguments"), info)
+        if method == "resources/read":
+            uri = params["uri"]
+            raise RpcError(INVALID_PARAMS, f"Resource not found: {uri!r}", {"uri": uri})
+        if method == "prompts/get":
+            raise RpcError(INVALID_PARAMS, f"Unknown prompt: {params['name']!r}")
+        raise method_not_found(method)
+
+    def call(self, name: str, arguments: dict | None, server_info: dict | None) -> dict:
+        """Run a tool as FastMCP does: unknown tool, argument errors, tool errors, result."""
+        if name not in self.schemas:
+            return tool_payload(f"Unknown tool: {name!r}", error=True, server_info=server_info)
+        values, problems = validate.check(arguments or {}, self.schemas[name])
+        if problems:
+            text = validate.report(f"call[{name}]", problems, self.url)
+            log.warning("Invalid arguments for tool %r: %d error(s)", name, len(problems))
+            return tool_payload(text, error=True, server_info=server_info)
+        try:
+            text = FUNCTIONS[name](**values)
+        except WikibotError as exc:
+            return tool_payload(error_text(exc), error=True, server_info=server_info)
+        except Exception as exc:
+            # FastMCP's own answer for a tool that raised something unexpected.
+            log.exception("Error calling tool %r", name)
+            text = f"Error calling tool {name!r}: {exc}"
+            return tool_payload(text, error=True, server_info=server_info)
+        if type(text) is not str:
+            raise TypeError(f"tool {name} returned {type(text).__name__}, not str")
+        return tool_payload(text, error=False, server_info=server_info)
