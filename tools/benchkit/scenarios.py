@@ -10,25 +10,10 @@ from collections.abc import Callable
 
 from benchkit.clients import ToolFailed, page_text, revision_of
 from benchkit.stats import summary
+from wikibot.mcp.catalog import FUNCTIONS
 
-TOOLS = (
-    "read_note",
-    "write_note",
-    "edit_note",
-    "delete_note",
-    "rename_note",
-    "list_notes",
-    "search_notes",
-    "get_links",
-    "find_orphaned_notes",
-    "get_history",
-    "get_recent_changes",
-    "diff_note",
-    "list_attachments",
-    "upload_attachment",
-    "download_attachment",
-    "delete_attachment",
-)
+# Every tool the server defines, in the catalog's order (one list for the product and the bench).
+TOOLS = tuple(FUNCTIONS)
 
 
 def warm_read_write(client, pages: list[str], iterations: int, prefix: str) -> dict:
