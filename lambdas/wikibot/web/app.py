@@ -39,6 +39,7 @@ class WikiContext:
     def __init__(self, settings: Settings, user: str, wiki: str, on_change: Any) -> None:
         from wikibot.web.headings import Headings
         from wikibot.web.minidb import Tables
+        from wikibot.web.sidebar_cache import SidebarTrees
         from wikibot.web.storage import open_storage
 
         repo = wiki_path(settings.data_root, user, wiki)
@@ -46,6 +47,7 @@ class WikiContext:
         self.storage = open_storage(repo, scratch, on_change, settings.limits)
         self.tables = Tables(repo.parent / "ui.json")
         self.storage.headings = Headings(repo.parent / "ui-headings.json")
+        self.storage.sidebar = SidebarTrees(repo.parent / "ui-sidebar.json")
 
 
 class WebApp:
@@ -202,6 +204,7 @@ class WebApp:
             finally:
                 app.wikibot_unbind()
             ctx.storage.headings.flush()
+            ctx.storage.sidebar.flush()
         status, headers = status_headers
         headers = _cache_headers(
             environ, status, headers, anonymous and getattr(record, "public", False), head

@@ -117,7 +117,7 @@ def _cache_sidebar_headers(storage: Any) -> None:
     SidebarPageIndex.read_header = cached
 
     # The whole page tree is a function of the head tree, the folder and the sidebar settings:
-    # build it once per head (Otterwiki's views only read it).
+    # build it once per head (Otterwiki's views only read it), in memory and in ui-sidebar.json.
     init = SidebarPageIndex.__init__
     trees: LRU[dict] = LRU(256)
     settings = (
@@ -141,7 +141,12 @@ def _cache_sidebar_headers(storage: Any) -> None:
         key = repr((tree, folder, mode, filter_order, config)).encode()
 
         def build() -> dict:
+            saved = target.sidebar.get(tree.decode(), key.decode()) if target.sidebar else None
+            if saved is not None:
+                return saved
             init(self, path, mode, filter_order)
+            if target.sidebar:
+                target.sidebar.put(tree.decode(), key.decode(), dict(self.__dict__))
             return dict(self.__dict__)
 
         self.__dict__.update(trees.get_or_make(key, build))

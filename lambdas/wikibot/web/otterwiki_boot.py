@@ -8,7 +8,7 @@ import tempfile
 from typing import Any
 
 from wikibot.settings import Settings
-from wikibot.web import hooks, library, minidb
+from wikibot.web import coldstart, hooks, library, minidb
 
 
 def otterwiki_config(settings: Settings) -> dict[str, Any]:
@@ -86,9 +86,12 @@ def create(settings: Settings) -> OtterwikiApp:
     """
     if not _booted:
         server = library.install(otterwiki_config(settings))
+        coldstart.defer_unused_modules()
         library.boot()
+        coldstart.lazy_url_builders(server.app)
         hooks.install(server.app, server.storage)
         _template_bytecode_cache(server.app, settings)
         library.import_views()
+        coldstart.attach_deferred_modules()
         _booted.append(OtterwikiApp(server))
     return _booted[0]

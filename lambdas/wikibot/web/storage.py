@@ -95,6 +95,7 @@ class WikiStorage:
         self.on_change = on_change
         self.save_base: str | None = None  # set per request: the revision the editor opened
         self.headings = None  # wikibot.web.headings.Headings of this wiki, when persisted
+        self.sidebar = None  # wikibot.web.sidebar_cache.SidebarTrees of this wiki, when persisted
         self._pending: dict[str, bytes | None] = {}
         self._head: bytes | None = None
         self.refresh()

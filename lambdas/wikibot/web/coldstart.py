@@ -1,0 +1,126 @@
+"""What a cold page view does not pay for: imports it never uses, URL builders it never calls.
+
+Measured with `tools/bench local` (cold page: fresh process -> HTML of a page) and
+`python -X importtime`; see docs/decisions/0014-web-cold-start.md for the numbers.
+
+- Deferred modules: registered in `sys.modules` before Otterwiki's boot imports their users, and
+  imported for real on first attribute access. soupsieve (CSS selectors: Otterwiki never calls
+  `select`; its import compiles hundreds of regular expressions), charset_normalizer (encoding
+  guesses for bytes input: Otterwiki passes text), `werkzeug.serving` (the development server)
+  and `werkzeug.test` with `flask_login.test_client` (test clients). A class read from a deferred
+  module at import time (`class FlaskClient(Client)`) resolves through `__mro_entries__`.
+- bs4's lxml tree builder is not registered: Otterwiki always asks for "html.parser", and the
+  Lambda zips ship no lxml (decision 0013), so dev parses as Lambda does.
+- URL builders: werkzeug compiles two Python functions per route when it is added (Otterwiki
+  has ~80 routes); `LazyBuilderRule`, set as the app's `url_rule_class` (Flask's extension
+  point), compiles each on its first `url_for`.
+
+Nothing here changes what a request returns; every deferred module still loads when used.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+# module -> names other modules import from it at import time (served as proxies)
+DEFERRED: dict[str, tuple[str, ...]] = {
+    "soupsieve": (),
+    "charset_normalizer": (),
+    "werkzeug.serving": ("run_simple", "is_running_from_reloader"),
+    "werkzeug.test": ("Client",),
+    "flask_login.test_client": ("FlaskLoginClient",),
+}
+BLOCKED = ("bs4.builder._lxml",)
+
+
+class DeferredModule(types.ModuleType):
+    """A module imported on first real use (attribute access)."""
+
+    def __init__(self, name: str, proxies: tuple[str, ...] = ()) -> None:
+        super().__init__(name)
+        for attr in proxies:
+            setattr(self, attr, DeferredAttr(self, attr))
+
+    def load(self) -> types.ModuleType:
+        """Import the real module (replacing this stand-in) and return it."""
+        import importlib
+
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        real = importlib.import_module(self.__name__)
+        parent, _, child = self.__name__.rpartition(".")
+        if parent and getattr(sys.modules.get(parent), child, None) is self:
+            setattr(sys.modules[parent], child, real)
+        return real
+
+    def __getattr__(self, attr: str) -> Any:
+        # The import system probes dunders (`__path__`: is it a package?); those must not load.
+        if attr.startswith("__") and attr not in ("__version__", "__all__"):
+            raise AttributeError(attr)
+        return getattr(self.load(), attr)
+
+
+class DeferredAttr:
+    """A name imported from a deferred module: resolves the real object when used."""
+
+    def __init__(self, module: DeferredModule, attr: str) -> None:
+        self._module, self._attr = module, attr
+
+    def resolve(self) -> Any:
+        """The real object."""
+        return getattr(self._module.load(), self._attr)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.resolve(), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the real object (a function such as `run_simple`)."""
+        return self.resolve()(*args, **kwargs)
+
+    def __mro_entries__(self, bases: tuple) -> tuple:
+        return (self.resolve(),)  # `class X(Name)` subclasses the real class
+
+
+def defer_unused_modules() -> None:
+    """Register the stand-ins (before Otterwiki's boot); modules already imported stay."""
+    for name, proxies in DEFERRED.items():
+        if name not in sys.modules:
+            sys.modules[name] = DeferredModule(name, proxies)
+    for name in BLOCKED:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # import -> ImportError
+
+
+def attach_deferred_modules() -> None:
+    """After the boot: make `package.module` attribute access (`werkzeug.test.X`) find them."""
+    for name in DEFERRED:
+        module = sys.modules.get(name)
+        parent, _, child = name.rpartition(".")
+        if isinstance(module, DeferredModule) and parent in sys.modules:
+            if not hasattr(sys.modules[parent], child):
+                setattr(sys.modules[parent], child, module)
+
+
+def lazy_url_builders(app: Any) -> None:
+    """Routes added from now on compile their URL builders on first use."""
+    app.url_rule_class = _lazy_rule_class()
+
+
+def _lazy_rule_class() -> type:
+    from werkzeug.routing import Rule
+
+    class LazyBuilderRule(Rule):
+        """A werkzeug `Rule` whose two URL builders are compiled on first call."""
+
+        def _compile_builder(self, append_unknown: bool = True) -> Any:
+            compiled: list[Any] = []
+
+            def build(rule: Rule, **values: Any) -> tuple[str, str]:
+                if not compiled:
+                    compiled.append(Rule._compile_builder(rule, append_unknown))
+                return compiled[0](rule, **values)
+
+            return build
+
+    return LazyBuilderRule

@@ -1,0 +1,118 @@
+"""Cold start of the wiki Lambda: what the first page view loads, and what it keeps for the next.
+
+Each test runs a fresh interpreter (a new Lambda instance) through `make_handler(settings)`, so
+nothing the test process imported or cached hides a difference. Timing is measured by
+`tools/bench local` (docs/benchmarks.md), never asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from test_web_handler import AGENT, env  # noqa: F401 - the module's wiki fixture
+
+HERE = Path(__file__).parent
+
+
+def fresh_process(env, body: str) -> list[str]:  # noqa: F811
+    """Run `body` in a new interpreter with `c` a WebClient for alice/notes; its stdout lines."""
+    script = (
+        "import sys\n"
+        f"sys.path[:0] = {sys.path!r}\n"
+        "from pathlib import Path\n"
+        "from test_web_handler import WebClient\n"
+        "from wikibot.local.dev import local_settings\n"
+        "from wikibot.web.handler import make_handler\n"
+        f"settings = local_settings(Path({str(env.settings.data_root)!r}))\n"
+        f"c = WebClient(make_handler(settings), token={env.owner_token!r})\n" + body
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=HERE, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout.splitlines()
+
+
+def test_a_page_view_loads_no_module_it_does_not_use(env):  # noqa: F811
+    lines = fresh_process(
+        env,
+        "r = c.get('/alice/notes/Home')\n"
+        "assert r.status == 200, r.status\n"
+        "names = ('soupsieve', 'charset_normalizer', 'werkzeug.serving', 'werkzeug.test',\n"
+        "         'flask_login.test_client', 'bs4.builder._lxml', 'lxml.etree')\n"
+        "import json\n"
+        "print(json.dumps([n for n in names if type(sys.modules.get(n)).__name__ == 'module']))\n",
+    )
+    assert json.loads(lines[-1]) == []
+
+
+def test_deferred_modules_still_work_when_used(env):  # noqa: F811
+    lines = fresh_process(
+        env,
+        "assert c.get('/alice/notes/Home').status == 200\n"
+        # soupsieve through bs4, a Flask test client (werkzeug.test, flask.testing),
+        # flask_login's test client class, werkzeug's dev server module, charset detection.
+        "from bs4 import BeautifulSoup\n"
+        "print(BeautifulSoup('<p class=x>a</p><p>b</p>', 'html.parser').select('p.x')[0].text)\n"
+        "from otterwiki.server import app\n"
+        "print(app.test_client().get('/static/css/otterwiki.css').status_code)\n"
+        "from flask_login import FlaskLoginClient\n"
+        "from flask.testing import FlaskClient\n"
+        "print(issubclass(FlaskLoginClient, FlaskClient))\n"
+        "import werkzeug.serving\n"
+        "print(callable(werkzeug.serving.run_simple))\n"
+        "from bs4.dammit import chardet_dammit\n"
+        "print(type(chardet_dammit('Grüße aus Köln, naïve café'.encode('utf-8'))).__name__)\n",
+    )
+    assert lines[-5:] == ["a", "200", "True", "True", "str"]
+
+
+def test_every_route_still_builds_its_url(env):  # noqa: F811
+    """URL builders are compiled on first use; each route must build as werkzeug would."""
+    lines = fresh_process(
+        env,
+        "assert c.get('/alice/notes/Home').status == 200\n"
+        "from otterwiki.server import app\n"
+        "from werkzeug.routing import Rule\n"
+        "adapter = app.url_map.bind('wiki.example', script_name='/alice/notes')\n"
+        "built = 0\n"
+        "for rule in app.url_map.iter_rules():\n"
+        "    values = {a: '7' for a in rule.arguments}  # a page, a file or a size\n"
+        "    eager = Rule._compile_builder(rule, True)(rule, **values)\n"
+        "    assert rule.build(values) == eager, rule.rule\n"
+        "    assert adapter.build(rule.endpoint, values, method=sorted(rule.methods)[0])\n"
+        "    built += type(rule).__name__ == 'LazyBuilderRule'\n"
+        "print(built)\n",
+    )
+    assert int(lines[-1]) > 60  # Otterwiki's routes, all of them
+
+
+def test_the_sidebar_tree_kept_for_the_next_cold_start_follows_the_head(env):  # noqa: F811
+    store = env.store()
+    store.write("Sidebar One", "# Sidebar One\n", AGENT)
+    show = "print('SIDEBAR' if 'Sidebar Two' in c.get('/alice/notes/Home').text else '-')\n"
+    saved = env.settings.data_root / "alice" / "notes" / "ui-sidebar.json"
+    before = fresh_process(env, "print('Sidebar One' in c.get('/alice/notes/Home').text)\n")
+    assert before[-1] == "True"
+    assert saved.is_file()
+    tree_before = json.loads(saved.read_text())["tree"]
+    # An agent adds a page: the next cold start must show it (a new head tree, a new key).
+    store.write("Sidebar Two", "# Sidebar Two\n", AGENT)
+    assert fresh_process(env, show)[-1] == "SIDEBAR"
+    assert json.loads(saved.read_text())["tree"] != tree_before
+    # A cold start on an unchanged head reads the saved tree instead of rebuilding it.
+    lines = fresh_process(
+        env,
+        "from wikibot.web import otterwiki_boot\n"
+        "otterwiki_boot.create(settings)\n"
+        "import otterwiki.sidebar as s\n"
+        "calls = []\n"
+        "load = s.SidebarPageIndex.load\n"
+        "s.SidebarPageIndex.load = lambda self, p: (calls.append(p), load(self, p))[1]\n"
+        + show
+        + "print(len(calls))\n",
+    )
+    assert lines[-2:] == ["SIDEBAR", "0"]
