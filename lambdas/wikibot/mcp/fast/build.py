@@ -58,6 +58,7 @@ def _event(body: dict, version: str | None, extra: dict | None = None) -> dict:
 def build() -> dict:
     """The manifest, asked of FastMCP itself (and of the MCP SDK it runs on)."""
     import fastmcp
+    import mcp_types
     import pydantic.version
     from mcp.shared.inbound import ERROR_CODE_HTTP_STATUS
     from mcp_types import DEFAULT_NEGOTIATED_VERSION
@@ -144,6 +145,16 @@ def build() -> dict:
         key = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:12]
         schemas[key] = schema
         requests.setdefault(method, {})[version] = key
+    # FastMCP's own middleware validates these two against the SDK's version-free models first.
+    prevalidate = {}
+    for method, model in (
+        ("server/discover", mcp_types.DiscoverRequest),
+        ("initialize", mcp_types.InitializeRequest),
+    ):
+        schema = slim(model.model_json_schema())
+        key = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:12]
+        schemas[key] = schema
+        prevalidate[method] = key
     latest_modern = MODERN_PROTOCOL_VERSIONS[-1]
     transport = {
         "method_not_allowed": record("GET"),
@@ -175,6 +186,7 @@ def build() -> dict:
         "transport": transport,
         "error_status": {str(k): v for k, v in sorted(ERROR_CODE_HTTP_STATUS.items())},
         "requests": requests,
+        "prevalidate": prevalidate,
         "request_schemas": schemas,
     }
 

@@ -168,6 +168,7 @@ class ColdPath:
         self.statuses = {int(k): v for k, v in manifest["error_status"].items()}
         self.url: str = manifest["pydantic_errors_url"]
         self.requests: dict[str, dict[str, str]] = manifest["requests"]
+        self.prevalidate: dict[str, str] = manifest["prevalidate"]
         self._schemas: dict[str, dict] = manifest["request_schemas"]
         self._judges: dict[str, Judge] = {}
         self.schemas = {tool["name"]: tool["inputSchema"] for tool in self.tools_list["tools"]}
@@ -324,17 +325,23 @@ class ColdPath:
 
     # -- methods ---------------------------------------------------------------------------
 
+    def _valid(self, key: str, body: dict) -> bool:
+        if key not in self._judges:
+            self._judges[key] = Judge(self._schemas[key])
+        return self._judges[key].valid(body)
+
     def judge(self, method: str, version: str, params: dict | None) -> None:
         """Raise the SDK's error when its model for (method, version) refuses these params."""
+        if method in self.prevalidate:  # FastMCP's middleware, before the SDK's version gate
+            if not self._valid(self.prevalidate[method], {"method": method, "params": params}):
+                raise invalid_params()
         key = self.requests.get(method, {}).get(version)
         if key is None:
             raise method_not_found(method)
-        if key not in self._judges:
-            self._judges[key] = Judge(self._schemas[key])
         body: dict = {"jsonrpc": "2.0", "id": 0, "method": method}
         if params is not None:
             body["params"] = params
-        if not self._judges[key].valid(body):
+        if not self._valid(key, body):
             raise invalid_params()
 
     def dispatch(self, method: str, params: dict | None, version: str, *, modern: bool) -> dict:
