@@ -201,3 +201,86 @@ def test_protected_resource_metadata_and_challenge(fake):
     with pytest.raises(NotFound):
         protected_resource_metadata(Settings(public_url=PUBLIC), "alice", "notes")
     assert challenge(Settings(), "alice", "notes", presented=False) == 'Bearer realm="wikibot"'
+
+
+def _signed_with(fake: FakeAuthKit, digest: str, *, key=None) -> str:
+    """A token whose header says RS256 but whose PKCS#1 v1.5 signature uses `digest`."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    good = fake.access_token("user_ALICE", _aud())
+    head, body, _ = good.split(".")
+    signer = (key or fake.keys[0]).private
+    algorithm = {"SHA1": hashes.SHA1(), "SHA256": hashes.SHA256(), "SHA512": hashes.SHA512()}
+    signature = signer.sign(f"{head}.{body}".encode(), padding.PKCS1v15(), algorithm[digest])
+    return f"{head}.{body}.{_b64(signature)}"
+
+
+def test_rs256_signatures_verify_with_the_pure_python_rsa_package(world, fake):
+    _, _, auth, _, _ = world
+    # Signed by cryptography (as AuthKit signs), verified by `rsa`.
+    assert auth.resolve(_signed_with(fake, "SHA256"), "alice", "notes").role == "owner"
+    head, body, sig = fake.access_token("user_ALICE", _aud()).split(".")
+    raw = bytearray(base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)))
+    raw[-1] ^= 1
+    refused = {
+        "one flipped signature bit": f"{head}.{body}.{_b64(bytes(raw))}",
+        "a truncated signature": f"{head}.{body}.{_b64(bytes(raw[:-1]))}",
+        # The same key over the same bytes with another DigestInfo hash: not RS256.
+        "a SHA-1 signature": _signed_with(fake, "SHA1"),
+        "a SHA-512 signature": _signed_with(fake, "SHA512"),
+        "another key under a published kid": _signed_with(
+            fake, "SHA256", key=type(fake.keys[0]).generate()
+        ),
+    }
+    for name, token in refused.items():
+        with pytest.raises(Unauthorized, match="Signature verification failed"):
+            auth.resolve(token, "alice", "notes")
+        assert name
+
+
+def test_published_keys_that_are_not_rs256_keys_are_ignored(world, fake):
+    from wikibot.auth.authkit import public_key
+
+    jwk = fake.keys[0].jwk
+    assert public_key(jwk).n.bit_length() == 2048
+    short = {**jwk, "n": _b64((2**1023 + 1).to_bytes(128, "big"))}
+    for bad in (short, {**jwk, "e": "AAAC"}, {**jwk, "kty": "EC"}, {**jwk, "n": 5}):
+        with pytest.raises((ValueError, TypeError)):
+            public_key(bad)
+
+
+VERIFY_WITHOUT_CRYPTOGRAPHY = """
+import json, sys
+sys.modules["cryptography"] = None  # as in the Lambda zip: importing it fails
+from wikibot.auth.authkit import AuthKitVerifier
+from wikibot.registry.base import Jwks
+class Registry:
+    def get_jwks(self, issuer):
+        return Jwks(issuer, json.loads(sys.argv[1]), None, None)
+token, audience, issuer = sys.argv[2:5]
+claims = AuthKitVerifier(Registry(), issuer).verify(token, audience)
+head, body, sig = token.split(".")
+try:
+    AuthKitVerifier(Registry(), issuer).verify(f"{head}.{body}.{sig[:-2]}AA", audience)
+    refused = False
+except Exception as exc:
+    refused = "Signature" in str(exc)
+loaded = sorted(m for m in sys.modules if m.split(".")[0] == "cryptography" and sys.modules[m])
+print(json.dumps({"sub": claims["sub"], "refused": refused, "loaded": loaded}))
+"""
+
+
+def test_tokens_verify_where_cryptography_is_not_installed(fake):
+    import subprocess
+    import sys
+
+    token = fake.access_token("user_ALICE", _aud())
+    keys = json.dumps([k.jwk for k in fake.keys])
+    out = subprocess.run(
+        [sys.executable, "-c", VERIFY_WITHOUT_CRYPTOGRAPHY, keys, token, _aud(), fake.issuer],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"sub": "user_ALICE", "refused": True, "loaded": []}

@@ -15,10 +15,17 @@ still checked afterwards, so removing a member refuses their live tokens at once
 Refused: any `alg` but RS256 (`none`, HS256 signed with the public key), an unknown `kid`, a
 wrong `iss` (WorkOS web-session tokens are issued by `https://api.workos.com/...` and carry no
 `aud`), a wrong or missing `aud`, a missing or past `exp`, a bad signature.
+
+Signatures without cryptography (docs/decisions/0012): PyJWT's own RS256 needs cryptography (a
+15 MB Rust binding), which the MCP and wiki zips leave out. PyJWT still parses the token and
+checks the claims; the signature is checked first by `RS256` below, backed by the pure-Python
+`rsa` package (RSASSA-PKCS1-v1_5 over SHA-256, key from the JWK's `n` and `e`), in a PyJWS that
+knows no other algorithm.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -31,6 +38,78 @@ from wikibot.registry.base import Registry
 ALGORITHM = "RS256"
 REFRESH_INTERVAL = timedelta(minutes=1)
 LEEWAY_SECONDS = 30  # clock skew between AuthKit and Lambda
+MIN_KEY_BITS = 2048
+_CLAIMS = {
+    # The signature is checked before (`RS256`); these stay on though PyJWT skips signatures.
+    "verify_signature": False,
+    "verify_exp": True,
+    "verify_nbf": True,
+    "verify_iat": True,
+    "verify_aud": True,
+    "verify_iss": True,
+    "require": ["exp", "iss", "aud", "sub"],
+}
+
+
+def _b64_int(value: Any) -> int:
+    """A JWK big-endian base64url integer (`n`, `e`)."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("JWK integer must be a non-empty base64url string")
+    padded = value + "=" * (-len(value) % 4)
+    return int.from_bytes(base64.urlsafe_b64decode(padded), "big")
+
+
+def public_key(jwk: dict) -> Any:
+    """An `rsa.PublicKey` from an RSA JWK; ValueError when it is not one we accept."""
+    import rsa
+
+    if jwk.get("kty") != "RSA":
+        raise ValueError("not an RSA key")
+    n, e = _b64_int(jwk.get("n")), _b64_int(jwk.get("e"))
+    if n.bit_length() < MIN_KEY_BITS or e < 3 or e % 2 == 0:
+        raise ValueError(f"RSA key must have at least {MIN_KEY_BITS} bits and an odd e >= 3")
+    return rsa.PublicKey(n, e)
+
+
+def _signature_checker() -> Any:
+    """A PyJWS that verifies RS256 with `rsa` and refuses every other algorithm."""
+    import jwt
+    import rsa
+
+    class RS256(jwt.algorithms.Algorithm):
+        """RSASSA-PKCS1-v1_5 with SHA-256, verification only, with the pure-Python `rsa`."""
+
+        def prepare_key(self, key: Any) -> Any:
+            if not isinstance(key, rsa.PublicKey):
+                raise jwt.InvalidKeyError("RS256 verifies with an rsa.PublicKey from the JWKS")
+            return key
+
+        def check_key_length(self, key: Any) -> str | None:
+            return None if key.n.bit_length() >= MIN_KEY_BITS else "RSA key too short"
+
+        def sign(self, msg: bytes, key: Any) -> bytes:
+            raise NotImplementedError("wikibot only verifies AuthKit's tokens")
+
+        def verify(self, msg: bytes, key: Any, sig: bytes) -> bool:
+            try:
+                # `rsa.verify` compares the whole padded block it rebuilds and names the hash
+                # the signer's DigestInfo declared: only SHA-256 is RS256 (no confusion with
+                # a SHA-1 or MD5 signature over the same bytes).
+                return rsa.verify(msg, sig, key) == "SHA-256"
+            except (rsa.VerificationError, ValueError, OverflowError):
+                return False
+
+        @staticmethod
+        def to_jwk(key_obj: Any, as_dict: bool = False) -> Any:
+            raise NotImplementedError
+
+        @staticmethod
+        def from_jwk(jwk: Any) -> Any:
+            return public_key(json.loads(jwk) if isinstance(jwk, str) else jwk)
+
+    checker = jwt.PyJWS(algorithms=[], options={"enforce_minimum_key_length": True})
+    checker.register_algorithm(ALGORITHM, RS256())
+    return checker
 
 
 class AuthKitVerifier:
@@ -56,6 +135,7 @@ class AuthKitVerifier:
         self.refresh = refresh
         self.clock = clock
         self._keys: dict[str, Any] = {}
+        self._checker: Any = None
 
     def verify(self, token: str, audience: str) -> dict[str, Any]:
         """Return the claims of a valid access token for `audience`.
@@ -64,7 +144,8 @@ class AuthKitVerifier:
             Unauthorized: The token is not a valid AuthKit access token for this audience; the
                 message says why (the client should sign in again for this wiki).
         """
-        import jwt  # here, not at import: PyJWT loads cryptography (INIT time)
+        import jwt  # here, not at import (INIT); PyJWT loads cryptography where it is installed
+
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:
@@ -75,15 +156,16 @@ class AuthKitVerifier:
         if not isinstance(kid, str) or not kid:
             raise Unauthorized("The access token names no signing key (kid).")
         key = self._key(kid)
+        if self._checker is None:
+            self._checker = _signature_checker()
         try:
+            self._checker.decode_complete(token, key, algorithms=[ALGORITHM])
             return jwt.decode(
                 token,
-                key,
-                algorithms=[ALGORITHM],
                 audience=audience,
                 issuer=self.issuer,
                 leeway=LEEWAY_SECONDS,
-                options={"require": ["exp", "iss", "aud", "sub"]},
+                options=_CLAIMS,
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("The access token has expired; sign in again.") from exc
@@ -113,15 +195,16 @@ class AuthKitVerifier:
         return self._keys[kid]
 
     def _load(self) -> None:
-        import jwt  # here, not at import: PyJWT loads cryptography (INIT time)
         cached = self.registry.get_jwks(self.issuer)
         keys: dict[str, Any] = {}
         for jwk in cached.keys if cached else []:
             if jwk.get("kty") != "RSA" or not jwk.get("kid") or jwk.get("use", "sig") != "sig":
                 continue
+            if jwk.get("alg", ALGORITHM) != ALGORITHM:
+                continue  # a key published for another algorithm never verifies RS256
             try:
-                keys[jwk["kid"]] = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwk))
-            except (jwt.InvalidKeyError, ValueError, KeyError):
+                keys[jwk["kid"]] = public_key(jwk)
+            except (ValueError, TypeError):
                 continue  # one malformed key must not take the others down
         self._keys = keys
 
