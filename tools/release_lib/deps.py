@@ -18,7 +18,9 @@ from packaging.utils import canonicalize_name
 
 # Roots per function: "name" or "name[extra]". aws-xray-sdk is shared: wikibot.tracing uses it.
 ROOTS: dict[str, tuple[str, ...]] = {
-    "mcp": ("dulwich", "pyyaml", "pyjwt[crypto]", "fastmcp", "mangum", "aws-xray-sdk"),
+    # The MCP runtime is wikibot.mcp.fast, without FastMCP or Mangum (decision 0012); RS256 as
+    # for wiki.
+    "mcp": ("dulwich", "pyyaml", "pyjwt", "rsa", "aws-xray-sdk"),
     "wiki": ("dulwich", "pyyaml", "pyjwt[crypto]", "otterwiki", "apig-wsgi", "aws-xray-sdk"),
     # provision.py creates repositories (dulwich) and seeds pages (PyYAML frontmatter).
     "platform": ("dulwich", "pyyaml", "pyjwt[crypto]", "workos", "aws-xray-sdk"),
@@ -30,9 +32,7 @@ RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 # its zip and answers requests in tests/functional/test_release_build.py); not traversed, so
 # what only they need goes too.
 UNUSED: dict[str, frozenset[str]] = {
-    # fastmcp's command line (cyclopts, with rich-rst and docstring-parser), its clipboard
-    # helper, and the websocket protocol of uvicorn: the function serves through Mangum.
-    "mcp": frozenset({"cyclopts", "pyperclip", "websockets"}),
+    "mcp": frozenset(),
     # otterwiki lists Cython, which only compiles extensions.
     "wiki": frozenset({"cython"}),
     "platform": frozenset(),
