@@ -37,13 +37,13 @@ PRESENT = [fn for fn, mod in HANDLERS.items() if importlib.util.find_spec(mod.rs
            and (ROOT / "lambdas" / (mod.replace(".", "/") + ".py")).exists()]  # fmt: skip
 # What each function must be able to import from its zip (beyond its handler).
 IMPORTS = {
-    "mcp": ["fastmcp", "mangum", "dulwich.repo", "yaml", "jwt", "aws_xray_sdk.core"],
+    "mcp": ["rsa", "dulwich.repo", "yaml", "jwt", "aws_xray_sdk.core"],
     "wiki": ["flask", "otterwiki", "apig_wsgi", "sqlalchemy", "PIL.Image", "lxml.etree",
              "feedgen.feed", "dulwich.repo", "yaml", "jwt", "aws_xray_sdk.core"],
     "platform": ["workos", "wikibot.provision", "dulwich.repo", "yaml", "jwt",
                  "aws_xray_sdk.core"],
 }  # fmt: skip
-VERSIONS = {"mcp": ["fastmcp", "mcp", "pydantic"], "wiki": ["otterwiki", "flask"],
+VERSIONS = {"mcp": ["dulwich", "pyjwt", "rsa"], "wiki": ["otterwiki", "flask"],
             "platform": ["workos", "dulwich"]}  # fmt: skip
 
 pytestmark = [pytest.mark.release, pytest.mark.timeout(1800)]
