@@ -23,6 +23,7 @@ from moto.server import ThreadedMotoServer
 
 pytestmark = [pytest.mark.release, pytest.mark.timeout(900)]
 BUCKET = "wikibot-dev-artifacts-123456789012"
+STATIC_BUCKET = "wikibot-dev-static-123456789012"
 REGION = "eu-west-1"
 RELEASE = Path(__file__).resolve().parents[2] / "tools" / "release"
 HOST_ARCH = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()]
@@ -44,9 +45,10 @@ def aws():
     )
     clients = {n: session.client(n, endpoint_url=env["AWS_ENDPOINT_URL"]) for n in
                ("s3", "lambda", "iam")}  # fmt: skip
-    clients["s3"].create_bucket(
-        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-    )
+    for bucket in (BUCKET, STATIC_BUCKET):
+        clients["s3"].create_bucket(
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
     role = clients["iam"].create_role(
         RoleName="wikibot-dev-platform",
         AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -87,8 +89,9 @@ def built(tmp_path_factory) -> Path:
     return out / "release.json"
 
 
-def objects(clients) -> list[str]:
-    return [o["Key"] for o in clients["s3"].list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+def objects(clients, bucket: str = BUCKET) -> list[str]:
+    pages = clients["s3"].get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return [o["Key"] for page in pages for o in page.get("Contents", [])]
 
 
 def live_version(clients) -> str:
@@ -156,3 +159,71 @@ def test_upload_refuses_a_zip_that_does_not_match_its_manifest(aws, built, tmp_p
     (tmp_path / "platform.zip").write_bytes((built.parent / "platform.zip").read_bytes())
     proc = release(env, "upload", "--manifest", str(tmp_path / "release.json"), "--bucket", BUCKET)
     assert proc.returncode != 0 and "does not match" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def static_manifest(tmp_path_factory) -> Path:
+    """A release.json holding only Otterwiki's static files, as a wiki build collects them."""
+    sys.path.insert(0, str(RELEASE.parent))
+    from release_lib.static import collect
+
+    from wikibot.web.library import PINNED_VERSION, otterwiki_dir
+
+    out = tmp_path_factory.mktemp("static-build")
+    static = collect(otterwiki_dir().parent, PINNED_VERSION, out)
+    manifest = {"functions": {}, "static": {**static.as_dict(), "folder": "static/" +
+                                            static.folder.name}}  # fmt: skip
+    (out / "release.json").write_text(json.dumps(manifest))
+    return out / "release.json"
+
+
+def test_static_files_upload_once_with_immutable_headers(aws, static_manifest):
+    env, clients = aws
+    files = json.loads(static_manifest.read_text())["static"]["files"]
+    args = ("upload", "--manifest", str(static_manifest), "--bucket", BUCKET, "--json")
+    dry = release(env, *args, "--static-bucket", STATIC_BUCKET, "--dry-run")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert json.loads(dry.stdout)["static_upload"]["dry_run"] is True
+    assert objects(clients, STATIC_BUCKET) == []
+    missing = release(env, *args)
+    assert missing.returncode != 0 and "--static-bucket" in missing.stderr
+
+    first = release(env, *args, "--static-bucket", STATIC_BUCKET)
+    assert first.returncode == 0, first.stderr[-3000:]
+    prefix = "_static/otterwiki-2.26.1/"
+    assert json.loads(first.stdout)["static_upload"] == {
+        "bucket": STATIC_BUCKET, "prefix": prefix, "files": len(files),
+        "uploaded": len(files), "skipped": 0,
+    }  # fmt: skip
+    keys = objects(clients, STATIC_BUCKET)
+    assert sorted(keys) == sorted(
+        [prefix + f for f in files] + ["_manifests/otterwiki-2.26.1.json"]
+    )
+    css = clients["s3"].get_object(Bucket=STATIC_BUCKET, Key=prefix + "css/otterwiki.css")
+    assert css["ContentType"] == "text/css"
+    assert css["CacheControl"] == "public, max-age=31536000, immutable"
+    body = css["Body"].read()
+    assert (
+        hashlib.sha256(body).hexdigest() == css["Metadata"]["sha256"] == files["css/otterwiki.css"]
+    )
+    woff2 = next(f for f in files if f.endswith(".woff2"))
+    font = clients["s3"].head_object(Bucket=STATIC_BUCKET, Key=prefix + woff2)
+    assert font["ContentType"] == "font/woff2"
+
+    again = release(env, *args, "--static-bucket", STATIC_BUCKET)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert json.loads(again.stdout)["static_upload"]["uploaded"] == 0
+
+
+def test_static_upload_never_overwrites_different_bytes(aws, static_manifest):
+    env, clients = aws
+    prefix = "_static/otterwiki-2.26.1/"
+    clients["s3"].put_object(Bucket=STATIC_BUCKET, Key=prefix + "css/otterwiki.css", Body=b"x",
+                             Metadata={"sha256": hashlib.sha256(b"x").hexdigest()})  # fmt: skip
+    clients["s3"].delete_object(Bucket=STATIC_BUCKET, Key="_manifests/otterwiki-2.26.1.json")
+    proc = release(env, "upload", "--manifest", str(static_manifest), "--bucket", BUCKET,
+                   "--static-bucket", STATIC_BUCKET)  # fmt: skip
+    assert proc.returncode != 0 and "already holds different bytes" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    stored = clients["s3"].get_object(Bucket=STATIC_BUCKET, Key=prefix + "css/otterwiki.css")
+    assert stored["Body"].read() == b"x"

@@ -173,7 +173,8 @@ def test_page_renders_with_prefixed_urls_and_private_cache(env):
     assert r.status == 200
     assert "text/html" in r.headers["content-type"]
     assert 'href="/alice/notes/-/index"' in r.text
-    assert "/alice/notes/static/css/" in r.text
+    # Otterwiki's assets: one shared versioned path (CloudFront from S3; decision 0013)
+    assert 'href="/_static/otterwiki-2.26.1/css/' in r.text and "/notes/_static/" not in r.text
     assert "Alice&#39;s Notes" in r.text or "Alice's Notes" in r.text
     assert r.headers["cache-control"] == "private, max-age=30"
 

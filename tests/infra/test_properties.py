@@ -320,7 +320,10 @@ def test_edge_function_kvs_and_cache_behaviours():
     )
     assert _block(cookies, "cookies")["items"] == ["wikibot_session"]  # per-session cache
     static = _block(dist, "ordered_cache_behavior")
-    assert static["path_pattern"] == "/static/*"
+    assert expr(static["path_pattern"]) == "local.static_path"
+    assert locals_of(edge)["static_path"] == "/_static/*"
+    assert expr(static["target_origin_id"]) == "local.static_origin_id"
+    assert static["allowed_methods"] == ["GET", "HEAD"] and "function_association" not in static
     assert expr(static["cache_policy_id"]) == "aws_cloudfront_cache_policy.static.id"
     uncached = _block(dist, "dynamic")["ordered_cache_behavior"]["content"][0]
     assert expr(uncached["cache_policy_id"]) == "data.aws_cloudfront_cache_policy.disabled.id"
@@ -334,6 +337,55 @@ def test_edge_function_kvs_and_cache_behaviours():
     assert len(locals_of(edge)["all_methods"]) == 7
     data = {n: b for t, n, b in labelled(edge, "data")}
     assert data["disabled"]["name"] == "Managed-CachingDisabled"
+
+
+def test_static_files_from_a_private_bucket_through_origin_access_control():
+    """/_static/* (Otterwiki's CSS/JS/fonts, uploaded by tools/release) comes from S3; only
+    this distribution may read it, only under _static/, and only over TLS."""
+    edge = MOD["edge"]
+    dist = _one(edge, "aws_cloudfront_distribution")
+    origins = {expr(o["origin_id"]): o for o in dist["origin"]}
+    s3 = origins["local.static_origin_id"]
+    assert expr(s3["domain_name"]) == "aws_s3_bucket.static.bucket_regional_domain_name"
+    assert expr(s3["origin_access_control_id"]) == "aws_cloudfront_origin_access_control.static.id"
+    assert "custom_origin_config" not in s3  # an S3 origin, not the public website endpoint
+    oac = resources(edge, "aws_cloudfront_origin_access_control")["static"]
+    assert oac["origin_access_control_origin_type"] == "s3"
+    assert oac["signing_behavior"] == "always" and oac["signing_protocol"] == "sigv4"
+    pab = resources(edge, "aws_s3_bucket_public_access_block")["static"]
+    flags = ("block_public_acls", "block_public_policy", "ignore_public_acls",
+             "restrict_public_buckets")  # fmt: skip
+    assert all(pab[f] is True for f in flags)
+    owner = _block(resources(edge, "aws_s3_bucket_ownership_controls")["static"], "rule")
+    assert owner["object_ownership"] == "BucketOwnerEnforced"
+    (doc,) = [b for t, n, b in labelled(edge, "data") if t == "aws_iam_policy_document"]
+    statements = {s["sid"]: s for s in doc["statement"]}
+    read = statements["CloudFrontReadsStaticFiles"]
+    assert read["actions"] == ["s3:GetObject"]
+    assert read["resources"] == ["${aws_s3_bucket.static.arn}/_static/*"]
+    assert _block(read, "principals")["identifiers"] == ["cloudfront.amazonaws.com"]
+    condition = _block(read, "condition")
+    assert condition["variable"] == "AWS:SourceArn"
+    assert condition["values"] == ["${aws_cloudfront_distribution.this.arn}"]
+    deny = statements["DenyInsecureTransport"]
+    assert deny["effect"] == "Deny" and _block(deny, "condition")["values"] == ["false"]
+    # The deploy role may upload there (tools/release runs in the deploy workflow).
+    (deploy,) = [b for t, n, b in labelled(MOD["ci"], "data") if n == "deploy"]
+    buckets = next(s for s in deploy["statement"] if s.get("sid") == "Buckets")
+    assert "${var.static_bucket_arn}/*" in buckets["resources"]
+
+
+def test_static_path_is_the_one_the_web_app_links_and_no_wiki_can_own():
+    from fnmatch import fnmatchcase
+
+    from wikibot.layout import SLUG
+    from wikibot.web.app import STATIC_ROOT, static_base
+
+    pattern = locals_of(MOD["edge"])["static_path"]
+    assert pattern == f"{STATIC_ROOT}/*"
+    assert fnmatchcase(static_base("2.26.1") + "/css/otterwiki.css", pattern)
+    # A wiki page is /{user}/{wiki}/...: no user id can be "_static".
+    assert not SLUG.fullmatch(STATIC_ROOT.strip("/"))
 
 
 def test_schedules():

@@ -8,6 +8,7 @@ with /var/task paths, so the read-only runtime never compiles source and never c
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .deps import ARCHES, Pin, pins_for
+from .static import StaticSet, collect
+from .trim import trim
 from .zipping import Report, write_zip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +53,7 @@ class Built:
     report: Report
     compiled: bool
     compile_failures: list[str] = field(default_factory=list)
+    static: StaticSet | None = None  # Otterwiki's static files (wiki), for the static bucket
 
     def key(self, version: str | None = None) -> str:
         """The artifacts-bucket key: by content hash, or the README's version layout."""
@@ -151,35 +155,59 @@ def prune(target: Path) -> int:
     return removed
 
 
-def compile_bytecode(target: Path) -> list[str]:
+# Shipped with their sources beside the bytecode (PEP 3147 `__pycache__/` layout): wikibot's own
+# package, so tracebacks in CloudWatch show the failing line of our code (0.3 MB zipped), and
+# Otterwiki's server.py, which wikibot.web.library reads as text (it runs selected statements).
+# Everything else ships sourceless: `x.pyc` where `x.py` was (decision 0013).
+KEEP_SOURCES = ("wikibot/", "otterwiki/server.py")
+COMPILE_SCRIPT = r"""
+import json, os, py_compile, sys
+from importlib.util import cache_from_source
+root, task_root, keep = sys.argv[1], sys.argv[2], tuple(json.loads(sys.argv[3]))
+failed = []
+for folder, dirs, files in os.walk(root):
+    dirs.sort()
+    for name in sorted(files):
+        if not name.endswith(".py"):
+            continue
+        path = os.path.join(folder, name)
+        rel = os.path.relpath(path, root).replace(os.sep, "/")
+        sourced = rel.startswith(keep)
+        cfile = cache_from_source(path) if sourced else path + "c"
+        try:
+            py_compile.compile(path, cfile=cfile, dfile=task_root + "/" + rel, doraise=True,
+                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        except py_compile.PyCompileError:
+            failed.append(rel)
+            continue
+        if not sourced:
+            os.remove(path)
+print(json.dumps(failed))
+"""
+
+
+def compile_bytecode(target: Path, keep_sources: tuple[str, ...] = KEEP_SOURCES) -> list[str]:
     """Compile every module in unchecked-hash mode with /var/task paths; returns failures.
 
-    A separate interpreter with a fixed hash seed: set and frozenset constants are marshalled in
-    hash order, so a random seed would make the bytes differ from build to build.
+    Modules under `keep_sources` keep their `.py` with the bytecode in `__pycache__/`; all others
+    become sourceless `x.pyc` beside where `x.py` was (the import system loads those with its
+    SourcelessFileLoader and never looks for a source). A separate interpreter with a fixed hash
+    seed: set and frozenset constants are marshalled in hash order, so a random seed would make
+    the bytes differ from build to build.
     """
-    script = (
-        "import compileall, py_compile, sys\n"
-        "ok = compileall.compile_dir(sys.argv[1], quiet=2, stripdir=sys.argv[1],\n"
-        "    prependdir=sys.argv[2], workers=1,\n"
-        "    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)\n"
-    )
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     proc = subprocess.run(
-        [sys.executable, "-c", script, str(target), TASK_ROOT],
+        [sys.executable, "-c", COMPILE_SCRIPT, str(target), TASK_ROOT, json.dumps(keep_sources)],
         capture_output=True,
         text=True,
         env=env,
         check=False,
     )
+    if proc.returncode:
+        raise BuildError(f"compiling bytecode failed:\n{proc.stderr[-2000:]}")
     # Files that do not parse under 3.12 (vendored Python 2 examples and the like) are reported
-    # and shipped as they are; the runtime would fail on them in the same way.
-    failed = {
-        line.split("'")[1]
-        for line in (proc.stdout + proc.stderr).splitlines()
-        if line.startswith("*** Error compiling")
-    }
-    # Named as in the zip (compileall reports the path after stripdir/prependdir).
-    return sorted(f.removeprefix(TASK_ROOT + "/").removeprefix(str(target) + "/") for f in failed)
+    # and shipped as source; the runtime would fail on them in the same way.
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def build_function(
@@ -202,7 +230,15 @@ def build_function(
         target.mkdir()
         install(pins, target, arch, progress)
         copy_package(target, package)
+        static = None
+        otterwiki = next((p for p in pins if p.name == "otterwiki"), None)
+        if otterwiki:  # served by CloudFront from S3, so taken out before the trim
+            static = collect(target, otterwiki.version, out)
+            progress(f"collected {len(static.files)} static files for /{static.prefix}")
         progress(f"pruned {prune(target) / 1e6:.1f} MB of tests, stubs, sources and caches")
+        trimmed = trim(function, target)
+        if trimmed:
+            progress(f"trimmed {trimmed / 1e6:.1f} MB the function never reads (trim.py)")
         failures: list[str] = []
         if compile_pyc:
             progress("compiling bytecode (Python 3.12, unchecked-hash)")
@@ -211,4 +247,4 @@ def build_function(
         progress(f"writing {path}")
         report = write_zip(target, path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Built(function, path, digest, pins, report, compile_pyc, failures)
+    return Built(function, path, digest, pins, report, compile_pyc, failures, static)

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from .build import PACKAGE, ROOT, BuildError, Built, build_function, run_manifest_step
 from .deps import ARCHES, FUNCTIONS
+from .static import StaticConflict, StaticSet
+from .static import upload as upload_static
+from .trim import TRIMS
 
 USAGE_EXAMPLES = """
 examples:
@@ -29,6 +32,10 @@ examples:
 """
 
 
+# Compressed size targets (issue 11), in bytes (MB = 10^6 bytes, as the report prints).
+SIZE_TARGETS = {"wiki": 15_000_000, "mcp": 8_000_000}
+
+
 class Progress:
     """Step lines on stderr with elapsed time, e.g. `[mcp 3/6 12.4s] compiling bytecode`."""
 
@@ -39,9 +46,10 @@ class Progress:
         self.label = ""
         self.step = 0
 
-    def start(self, label: str) -> None:
-        """Begin a function's build."""
+    def start(self, label: str, total: int | None = None) -> None:
+        """Begin a function's build (`total` steps, if known)."""
         self.label, self.step = label, 0
+        self.total = total or self.total
 
     def __call__(self, message: str) -> None:
         self.step += 1
@@ -55,13 +63,22 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB"
 
 
+def target_check(function: str, zipped: int) -> str:
+    """`<= 15.0 MB pass` / `<= 8.0 MB FAIL` against issue 11's targets, or "" if none."""
+    limit = SIZE_TARGETS.get(function)
+    if limit is None:
+        return ""
+    return f"<= {_mb(limit)} {'pass' if zipped <= limit else 'FAIL'}"
+
+
 def human_report(built: list[Built], top: int) -> str:
-    """Size table plus each zip's largest contributors."""
-    lines = [f"{'function':<10}{'zipped':>10}{'unzipped':>11}{'files':>8}  sha256"]
+    """Size table (with the size targets) plus each zip's largest contributors."""
+    lines = [f"{'function':<10}{'zipped':>10}{'unzipped':>11}{'files':>8}  {'target':<17}sha256"]
     for b in built:
         r = b.report
         lines.append(
-            f"{b.function:<10}{_mb(r.zipped):>10}{_mb(r.unzipped):>11}{r.files:>8}  {b.sha256[:16]}"
+            f"{b.function:<10}{_mb(r.zipped):>10}{_mb(r.unzipped):>11}{r.files:>8}  "
+            f"{target_check(b.function, r.zipped):<17}{b.sha256[:16]}"
         )
     for b in built:
         lines.append(f"\n{b.function}: top contributors (unzipped / zipped)")
@@ -118,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: by content hash, wikibot/<function>/<sha256>.zip)",
     )
     parser.add_argument("--bucket", help="artifacts bucket (terraform output artifacts_bucket)")
+    parser.add_argument(
+        "--static-bucket",
+        help="bucket CloudFront serves /_static/* from (terraform output static_bucket); "
+        "needed to upload the wiki zip, whose pages link Otterwiki's files there",
+    )
     parser.add_argument("--upload", action="store_true", help="upload the zips to --bucket")
     parser.add_argument(
         "--update-functions",
@@ -186,11 +208,22 @@ def run_deploy(argv: list[str]) -> int:
     return 0
 
 
-def publish(args: argparse.Namespace, zips: list[tuple[str, Path, str]], result: dict) -> None:
-    """Upload (function, zip, key) and update the functions, or with --dry-run list the changes."""
+def publish(
+    args: argparse.Namespace,
+    zips: list[tuple[str, Path, str]],
+    result: dict,
+    static: StaticSet | None = None,
+) -> None:
+    """Upload the static files, then (function, zip, key), and update the functions; with
+    --dry-run only list the changes. Static files go first: a page served by new code must
+    never link a file that is not there yet."""
     from .aws import update_function
     from .aws import upload as put
 
+    if static is not None:
+        result["static_upload"] = upload_static(
+            static, args.static_bucket, args.region, args.dry_run
+        )
     for function, path, key in zips:
         if args.dry_run:
             result["uploads"].append({"function": function, "key": key, "dry_run": True})
@@ -210,9 +243,18 @@ def publish(args: argparse.Namespace, zips: list[tuple[str, Path, str]], result:
         )
 
 
-def _publish_or_fail(args: argparse.Namespace, zips: list, result: dict) -> int:
+def _publish_or_fail(
+    args: argparse.Namespace, zips: list, result: dict, static: StaticSet | None = None
+) -> int:
+    if static is not None and not args.static_bucket:
+        return _fail(
+            "the wiki's pages link Otterwiki's static files under /_static/: pass "
+            "--static-bucket (terraform output static_bucket) to upload them with the zip"
+        )
     try:
-        publish(args, zips, result)
+        publish(args, zips, result, static)
+    except StaticConflict as exc:
+        return _fail(str(exc))
     except Exception as exc:  # boto3/botocore errors: say which call and why, no traceback
         if type(exc).__module__.split(".")[0] not in ("botocore", "boto3"):
             raise
@@ -228,6 +270,9 @@ def upload_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--manifest", type=Path, default=ROOT / "dist" / "release.json")
     parser.add_argument("--bucket", required=True, help="artifacts bucket")
+    parser.add_argument(
+        "--static-bucket", help="bucket for /_static/* (needed when the manifest has the wiki)"
+    )
     parser.add_argument(
         "--update-functions",
         action="store_true",
@@ -258,7 +303,10 @@ def run_upload(argv: list[str]) -> int:
             return _fail(f"{path} is missing or does not match {args.manifest}; rebuild")
         zips.append((function, path, entry["key"]))
     result = {"bucket": args.bucket, "dry_run": args.dry_run, "uploads": [], "updates": []}
-    if _publish_or_fail(args, zips, result):
+    static = manifest.get("static")
+    if static:  # its folder is stored relative to the manifest
+        static = StaticSet.from_dict({**static, "folder": args.manifest.parent / static["folder"]})
+    if _publish_or_fail(args, zips, result, static):
         return 1
     print(json.dumps(result, indent=2, sort_keys=True) if args.json else _summary(result))
     return 0
@@ -266,6 +314,16 @@ def run_upload(argv: list[str]) -> int:
 
 def _summary(result: dict) -> str:
     lines = []
+    static = result.get("static_upload")
+    if static:
+        where = f"s3://{static['bucket']}/{static['prefix']}"
+        if static.get("dry_run"):
+            lines.append(f"would upload {static['files']} static files to {where}")
+        else:
+            lines.append(
+                f"static files: {static['uploaded']} uploaded, {static['skipped']} already "
+                f"present in {where}"
+            )
     for item in result["uploads"]:
         verb = "uploaded" if not item.get("skipped") else "already present"
         verb = "would upload" if result["dry_run"] else verb
@@ -314,14 +372,19 @@ def run_build(argv: list[str]) -> int:
         parser.error("--update-functions needs --env (functions are wikibot-<env>-<function>)")
     upload = args.upload or args.update_functions
     functions = args.functions or list(FUNCTIONS)
-    progress = Progress(quiet=args.quiet, total=6)
+    if upload and "wiki" in functions and not args.static_bucket:
+        parser.error(
+            "uploading the wiki needs --static-bucket (terraform output static_bucket): its "
+            "pages link Otterwiki's static files under /_static/"
+        )
+    progress = Progress(quiet=args.quiet)
     progress.start("release")
     try:
         own_tree = args.source.resolve() == PACKAGE.resolve()
         manifest_built = run_manifest_step(progress) if own_tree else False
         built = []
         for function in dict.fromkeys(functions):
-            progress.start(function)
+            progress.start(function, total=(8 if function in TRIMS else 6) - args.no_compile)
             built.append(
                 build_function(
                     function,
@@ -351,6 +414,12 @@ def run_build(argv: list[str]) -> int:
                 "key": b.key(args.version),
                 "packages": [p.requirement for p in b.pins],
                 "not_compiled": b.compile_failures,
+                "target_bytes": SIZE_TARGETS.get(b.function),
+                "within_target": (
+                    b.report.zipped <= SIZE_TARGETS[b.function]
+                    if b.function in SIZE_TARGETS
+                    else None
+                ),
                 **b.report.as_dict(args.top),
             }
             for b in built
@@ -358,8 +427,12 @@ def run_build(argv: list[str]) -> int:
         "uploads": [],
         "updates": [],
     }
+    static = next((b.static for b in built if b.static), None)
+    if static:
+        relative = static.folder.resolve().relative_to(args.out.resolve())
+        manifest["static"] = {**static.as_dict(), "folder": str(relative)}
     zips = [(b.function, b.path, b.key(args.version)) for b in built]
-    if upload and _publish_or_fail(args, zips, manifest):
+    if upload and _publish_or_fail(args, zips, manifest, static):
         return 1
     (args.out / "release.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if args.json:

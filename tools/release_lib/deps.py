@@ -21,7 +21,8 @@ ROOTS: dict[str, tuple[str, ...]] = {
     # The MCP runtime is wikibot.mcp.fast, without FastMCP or Mangum (decision 0012); RS256 as
     # for wiki.
     "mcp": ("dulwich", "pyyaml", "pyjwt", "rsa", "aws-xray-sdk"),
-    "wiki": ("dulwich", "pyyaml", "pyjwt[crypto]", "otterwiki", "apig-wsgi", "aws-xray-sdk"),
+    # RS256 (AuthKit) is verified with the pure-Python `rsa`, so PyJWT comes without [crypto].
+    "wiki": ("dulwich", "pyyaml", "pyjwt", "rsa", "otterwiki", "apig-wsgi", "aws-xray-sdk"),
     # provision.py creates repositories (dulwich) and seeds pages (PyYAML frontmatter).
     "platform": ("dulwich", "pyyaml", "pyjwt[crypto]", "workos", "aws-xray-sdk"),
 }
@@ -33,8 +34,25 @@ RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 # what only they need goes too.
 UNUSED: dict[str, frozenset[str]] = {
     "mcp": frozenset(),
-    # otterwiki lists Cython, which only compiles extensions.
-    "wiki": frozenset({"cython"}),
+    # Otterwiki as a library (wikibot.web.library, decision 0013): Cython only compiles
+    # extensions; SQLAlchemy, Flask-SQLAlchemy and greenlet are replaced by wikibot.web.minidb;
+    # GitPython (with gitdb, smmap) by wikibot.web.storage over dulwich; feedgen (with lxml and
+    # python-dateutil) by wikibot.web.feed. A test serves pages, edits, feeds and git requests
+    # from the unpacked zip with these imports forbidden (tests/functional/test_release_build.py).
+    "wiki": frozenset(
+        {
+            "cython",
+            "sqlalchemy",
+            "flask-sqlalchemy",
+            "greenlet",
+            "gitpython",
+            "gitdb",
+            "smmap",
+            "feedgen",
+            "lxml",
+            "python-dateutil",
+        }
+    ),
     "platform": frozenset(),
 }
 ARCHES = {"x86_64": "x86_64", "arm64": "aarch64"}

@@ -1,7 +1,8 @@
 """E-5: cold INIT of each handler from its unpacked zip, with and without the shipped .pyc.
 
-`tools/release measure --out DIR` reads DIR/<function>.zip (built by tools/release), derives the
-same zip without `__pycache__/` (what a build without bytecode ships), unpacks both read-only
+`tools/release measure --out DIR` reads DIR/<function>.zip (built by tools/release), builds the
+same function with `--no-compile` (sources only: what a build without bytecode ships; the
+shipped zip holds sourceless .pyc, so stripping them would leave no code), unpacks both read-only
 (Lambda's /var/task cannot cache bytecode), and starts fresh Python 3.12 processes that hold
 only boto3 besides, as the Lambda runtime does. Each process times `import <handler>` (INIT)
 and the first invocation with a sample API Gateway event; medians over --runs processes.
@@ -43,12 +44,14 @@ print(json.dumps({"init_ms": (t1 - t0) * 1000, "first_ms": (t2 - t1) * 1000,
 """
 
 
-def without_bytecode(source: Path, target: Path) -> None:
-    """Copy a zip without its .pyc entries, keeping everything else byte for byte."""
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
-        for info in src.infolist():
-            if not info.filename.endswith(".pyc"):
-                dst.writestr(info, src.read(info.filename), compresslevel=6)
+def source_only(function: str, folder: Path, progress=lambda _: None) -> Path:
+    """The function's zip as a `--no-compile` build ships it (host architecture)."""
+    import platform
+
+    from .build import build_function
+
+    arch = "arm64" if platform.machine() in ("aarch64", "arm64") else "x86_64"
+    return build_function(function, folder, arch=arch, compile_pyc=False, progress=progress).path
 
 
 def unpack_read_only(zip_path: Path, folder: Path) -> None:
@@ -140,8 +143,7 @@ def measure(out: Path, runs: int, progress=lambda _: None) -> list[dict]:
             source = ROOT / "lambdas" / (handler.replace(".", "/") + ".py")
             if not zipped.exists() or not source.exists():
                 continue
-            plain = tmp_path / f"{function}-nopyc.zip"
-            without_bytecode(zipped, plain)
+            plain = source_only(function, tmp_path / "nopyc")
             row = {
                 "function": function,
                 "handler": handler,

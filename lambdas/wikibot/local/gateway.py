@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-from wikibot.local.routes import match_route
+from wikibot.local.routes import match_route, static_asset
 from wikibot.settings import LAMBDA_PAYLOAD_BYTES
 
 # API Gateway HTTP APIs accept request bodies up to 10 MB; Lambda's 6 MiB event limit bites first
@@ -285,6 +285,9 @@ class _GatewayRequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_request
 
     def _invoke(self, path: str, query: str, body: bytes) -> tuple[int, list, bytes]:
+        asset = static_asset(path)  # CloudFront answers /_static/* from S3, not API Gateway
+        if asset is not None:
+            return asset
         event = build_event(
             self.command,
             path,

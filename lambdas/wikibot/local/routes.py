@@ -4,6 +4,10 @@
 Lambda handler gets a request and to fill `routeKey` and `pathParameters` in the event. Matching
 follows API Gateway's documented priority: a route without variables beats one with path
 variables, which beats a greedy `{proxy+}` route, which beats `$default`.
+
+In front of API Gateway, CloudFront answers `/_static/*` from S3 (Otterwiki's static files,
+uploaded by tools/release); `static_asset` is that behaviour for `wikibot dev`, from the
+installed otterwiki package.
 """
 
 from __future__ import annotations
@@ -101,3 +105,28 @@ def match_route(path: str) -> Route:
 def route_for(path: str) -> str:
     """Return the name of the function ("mcp", "platform" or "wiki") that serves `path`."""
     return match_route(path).function
+
+
+def static_asset(path: str) -> tuple[int, list[tuple[str, str]], bytes] | None:
+    """CloudFront's `/_static/*` behaviour: (status, headers, body), or None for other paths.
+
+    Serves `/_static/otterwiki-<version>/<file>` from the installed otterwiki's static folder
+    with the headers the S3 objects carry; any other version or file is a 404 (S3 answers 403
+    for a missing key; either way nothing is served).
+    """
+    import mimetypes
+
+    import otterwiki
+
+    from wikibot.web.app import STATIC_CACHE, STATIC_ROOT, static_base
+    from wikibot.web.library import otterwiki_dir
+
+    if not path.startswith(STATIC_ROOT + "/"):
+        return None
+    base = static_base(otterwiki.__version__) + "/"
+    root = (otterwiki_dir() / "static").resolve()
+    target = (root / unquote(path.removeprefix(base))).resolve()
+    if not path.startswith(base) or not target.is_relative_to(root) or not target.is_file():
+        return 404, [("Content-Type", "text/plain"), ("Cache-Control", "no-store")], b"Not found"
+    ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    return 200, [("Content-Type", ctype), ("Cache-Control", STATIC_CACHE)], target.read_bytes()

@@ -28,6 +28,10 @@ from wikibot.settings import Settings
 from wikibot.web import pages
 
 STATIC_CACHE = "public, max-age=31536000, immutable"
+# Otterwiki's static files are not in the Lambda: CloudFront serves them from S3 (`wikibot dev`
+# from the installed package, wikibot.local.routes) at one versioned path for every wiki, which
+# tools/release uploads (decision 0013). `_` cannot start a user id, so no wiki lives there.
+STATIC_ROOT = "/_static"
 PAGE_MAX_AGE = 30
 SESSION_COOKIE = "wikibot_session"
 READ_ONLY_POSTS = ("/-/search",)  # Otterwiki's search form posts; it only reads
@@ -86,6 +90,7 @@ class WebApp:
             from wikibot.web import otterwiki_boot
 
             self._otterwiki = otterwiki_boot.create(self.settings)
+            _serve_static_from_cdn(self._otterwiki.app)
         return self._otterwiki
 
     def context(self, user: str, wiki: str) -> WikiContext:
@@ -211,6 +216,37 @@ class WebApp:
         )
         start_response(status, headers)
         return [body]
+
+
+def static_base(version: str) -> str:
+    """The URL path of one Otterwiki version's static files, e.g. /_static/otterwiki-2.26.1."""
+    return f"{STATIC_ROOT}/otterwiki-{version}"
+
+
+def _serve_static_from_cdn(app: Any) -> None:
+    """Make `url_for("static", filename=...)` point at the shared, versioned static path.
+
+    Flask would build `/{user}/{wiki}/static/...` under SCRIPT_NAME (one copy per wiki, through
+    the Lambda). Every other endpoint builds as before.
+    """
+    from urllib.parse import quote, urlencode
+
+    import otterwiki
+    from flask import request
+
+    base = static_base(otterwiki.__version__)
+    build = app.url_for
+
+    def url_for(endpoint: str, *, _external: bool = False, **values: Any) -> str:
+        if endpoint != "static":
+            return build(endpoint, _external=_external, **values)
+        query = {k: v for k, v in values.items() if not k.startswith("_") and k != "filename"}
+        url = f"{base}/{quote(values['filename'], safe='/@')}"
+        url += f"?{urlencode(query)}" if query else ""
+        return request.host_url[:-1] + url if _external else url  # host_url ends with "/"
+
+    app.url_for = url_for  # what flask.url_for calls
+    app.jinja_env.globals["url_for"] = url_for  # templates hold the method bound at boot
 
 
 def _read_only(access: Any) -> str:

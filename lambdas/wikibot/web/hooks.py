@@ -218,7 +218,8 @@ def _mount_template_links(response: Any, root: str) -> None:
 
     def fix(m: re.Match) -> str:
         url = m.group(2)
-        if url == root or url.startswith(root + "/"):
+        # /_static/... is shared by every wiki (CloudFront from S3, wikibot.web.app.STATIC_ROOT)
+        if url == root or url.startswith((root + "/", "/_static/")):
             return m.group(0)
         return f'{m.group(1)}{root}{url}"'
 

@@ -33,6 +33,11 @@ output "artifacts_bucket" {
   value       = module.platform.artifacts_bucket
 }
 
+output "static_bucket" {
+  description = "Bucket CloudFront serves /_static/* from (tools/release --static-bucket)."
+  value       = module.platform.static_bucket
+}
+
 output "artifact_keys" {
   description = "Keys the functions load for this release_version."
   value       = module.platform.artifact_keys

@@ -120,10 +120,13 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "Buckets"
-    effect    = "Allow"
-    actions   = ["s3:*"]
-    resources = [var.artifacts_bucket_arn, "${var.artifacts_bucket_arn}/*"]
+    sid     = "Buckets"
+    effect  = "Allow"
+    actions = ["s3:*"]
+    resources = [
+      var.artifacts_bucket_arn, "${var.artifacts_bucket_arn}/*",
+      var.static_bucket_arn, "${var.static_bucket_arn}/*",
+    ]
   }
 
   statement {

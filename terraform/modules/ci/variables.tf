@@ -66,6 +66,16 @@ variable "artifacts_bucket_arn" {
   }
 }
 
+variable "static_bucket_arn" {
+  description = "ARN of the bucket CloudFront serves /_static/* from; tools/release uploads Otterwiki's files there."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:s3:::", var.static_bucket_arn))
+    error_message = "static_bucket_arn must be an S3 bucket ARN."
+  }
+}
+
 variable "max_session_seconds" {
   description = "Longest a deploy session may last (a full apply with CloudFront takes ~15 minutes)."
   type        = number

@@ -17,6 +17,12 @@ locals {
   # everything else. The root prefixes (/api, /auth, /.well-known) cannot be wiki pages (the
   # user ids "api" and "auth" are reserved; ".well-known" is not a valid id).
   session_checked_paths = ["/*/mcp", "/*.git/*"]
+
+  # Otterwiki's static files, from S3 at one versioned path for every wiki: tools/release
+  # uploads /_static/otterwiki-<version>/... and the web app links there (STATIC_ROOT in
+  # lambdas/wikibot/web/app.py). "_" cannot start a user id, so no wiki page matches.
+  static_origin_id = "static"
+  static_path      = "/_static/*"
 }
 
 data "aws_cloudfront_cache_policy" "disabled" {
@@ -86,7 +92,7 @@ resource "aws_cloudfront_cache_policy" "pages" {
 
 resource "aws_cloudfront_cache_policy" "static" {
   name        = "${var.name}-static"
-  comment     = "wikibot /static/*: long-lived, shared"
+  comment     = "wikibot /_static/* (S3): long-lived, shared"
   min_ttl     = 0
   default_ttl = var.static_ttl_seconds
   max_ttl     = 31536000
@@ -107,6 +113,124 @@ resource "aws_cloudfront_cache_policy" "static" {
       query_string_behavior = "none"
     }
   }
+}
+
+# Static files: private bucket, read only by this distribution (origin access control).
+resource "aws_s3_bucket" "static" {
+  #checkov:skip=CKV_AWS_18:Server access logs need a second bucket and cost at rest; CloudFront serves every read.
+  #checkov:skip=CKV_AWS_144:Cross-region replication doubles storage; tools/release uploads the files again.
+  #checkov:skip=CKV2_AWS_62:No consumer for event notifications; uploads are driven by tools/release.
+  #checkov:skip=CKV_AWS_145:Public CSS/JS/fonts under SSE-S3: CloudFront's origin access control cannot decrypt the AWS managed KMS key.
+  bucket        = var.static_bucket_name
+  force_destroy = false
+
+  tags = merge({ Name = var.static_bucket_name }, var.tags)
+}
+
+resource "aws_s3_bucket_public_access_block" "static" {
+  bucket                  = aws_s3_bucket.static.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "static" {
+  bucket = aws_s3_bucket.static.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "static" {
+  bucket = aws_s3_bucket.static.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "static" {
+  bucket = aws_s3_bucket.static.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "static" {
+  bucket = aws_s3_bucket.static.id
+
+  rule {
+    id     = "expire-old-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+}
+
+resource "aws_cloudfront_origin_access_control" "static" {
+  name                              = "${var.name}-static"
+  description                       = "wikibot static files (S3) for CloudFront"
+  origin_access_control_origin_type = "s3"
+  signing_behavior                  = "always"
+  signing_protocol                  = "sigv4"
+}
+
+data "aws_iam_policy_document" "static" {
+  statement {
+    sid       = "CloudFrontReadsStaticFiles"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.static.arn}/_static/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [aws_cloudfront_distribution.this.arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.static.arn, "${aws_s3_bucket.static.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "static" {
+  bucket = aws_s3_bucket.static.id
+  policy = data.aws_iam_policy_document.static.json
+
+  depends_on = [aws_s3_bucket_public_access_block.static]
 }
 
 resource "aws_cloudfront_distribution" "this" {
@@ -137,6 +261,12 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
+  origin {
+    origin_id                = local.static_origin_id
+    domain_name              = aws_s3_bucket.static.bucket_regional_domain_name
+    origin_access_control_id = aws_cloudfront_origin_access_control.static.id
+  }
+
   default_cache_behavior {
     target_origin_id           = local.origin_id
     viewer_protocol_policy     = "redirect-to-https"
@@ -153,9 +283,10 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
+  # Versioned, immutable paths: the objects carry `public, max-age=31536000, immutable`.
   ordered_cache_behavior {
-    path_pattern               = "/static/*"
-    target_origin_id           = local.origin_id
+    path_pattern               = local.static_path
+    target_origin_id           = local.static_origin_id
     viewer_protocol_policy     = "redirect-to-https"
     allowed_methods            = ["GET", "HEAD"]
     cached_methods             = ["GET", "HEAD"]

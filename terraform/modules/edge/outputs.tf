@@ -22,3 +22,13 @@ output "key_value_store_arn" {
   description = "ARN of the KeyValueStore holding `session_key`."
   value       = aws_cloudfront_key_value_store.this.arn
 }
+
+output "static_bucket" {
+  description = "S3 bucket served at /_static/* (tools/release --static-bucket)."
+  value       = aws_s3_bucket.static.id
+}
+
+output "static_bucket_arn" {
+  description = "ARN of the static bucket (the deploy role uploads to it)."
+  value       = aws_s3_bucket.static.arn
+}

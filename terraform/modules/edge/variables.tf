@@ -18,6 +18,16 @@ variable "api_endpoint" {
   }
 }
 
+variable "static_bucket_name" {
+  description = "Name of the S3 bucket CloudFront serves /_static/* from (Otterwiki's CSS, JS and fonts; tools/release uploads them)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.static_bucket_name))
+    error_message = "static_bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)."
+  }
+}
+
 variable "session_key" {
   description = "HS256 session-signing key, stored in the KeyValueStore as `session_key` (same string as WIKIBOT_SESSION_KEY)."
   type        = string
@@ -74,7 +84,7 @@ variable "page_max_ttl_seconds" {
 }
 
 variable "static_ttl_seconds" {
-  description = "Default cache time for /static/* when the origin sends no Cache-Control."
+  description = "Default cache time for /_static/* when an object carries no Cache-Control."
   type        = number
   default     = 86400
 

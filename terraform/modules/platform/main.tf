@@ -89,6 +89,7 @@ module "edge" {
   session_key         = var.session_key
   aliases             = var.aliases
   acm_certificate_arn = var.acm_certificate_arn
+  static_bucket_name  = "${local.name}-static-${data.aws_caller_identity.current.account_id}"
 }
 
 module "schedules" {
@@ -114,6 +115,7 @@ module "ci" {
   create_oidc_provider = var.create_github_oidc_provider
   state_bucket         = coalesce(var.state_bucket, "wikibot-tfstate-${data.aws_caller_identity.current.account_id}")
   artifacts_bucket_arn = module.artifacts.bucket_arn
+  static_bucket_arn    = module.edge.static_bucket_arn
 }
 
 module "budget" {

@@ -33,6 +33,11 @@ output "artifacts_bucket" {
   value       = module.artifacts.bucket_name
 }
 
+output "static_bucket" {
+  description = "Bucket CloudFront serves /_static/* from (tools/release --static-bucket)."
+  value       = module.edge.static_bucket
+}
+
 output "artifact_keys" {
   description = "Keys the functions load for this release_version."
   value       = local.artifact_keys
