@@ -78,13 +78,14 @@ PASS_THROUGH = [
     ("GET", "/auth/login", {}),
     ("POST", "/auth/callback", {}),
     ("DELETE", "/api/wikis/notes", {}),
-    ("GET", "/static/app.css", {}),
+    ("GET", "/_static/otterwiki-2.26.1/css/otterwiki.css", {}),
     ("GET", "/alice/notes.git/info/refs", {"service": {"value": "git-upload-pack"}}),
     ("POST", "/alice/notes.git/git-receive-pack", {}),
 ]
 # Look like pass-through paths but are private pages (or could be normalised into one).
 NOT_PASS_THROUGH = [
     "/alice/notes",
+    "/static/notes/Home",  # a wiki of a user named "static": no longer an asset path
     "/alice/notes/mcp/extra",
     "/alice/notes.git/../notes/Home",
     "/alice/notes/%2e%2e/Home",

@@ -130,6 +130,8 @@ def test_deploy_one_at_a_time_dev_then_prod_with_oidc():
     assert steps["aws-actions/configure-aws-credentials"]["with"]["role-to-assume"]
     runs = [s.get("run", "") for s in apply["steps"]]
     upload = next(i for i, r in enumerate(runs) if "tools/release upload" in r)
+    # The wiki's pages link Otterwiki's static files, uploaded with the zips (decision 0013).
+    assert '--static-bucket "$STATIC_BUCKET"' in runs[upload]
     deploy_step = next(i for i, r in enumerate(runs) if "tools/release deploy" in r)
     assert upload < deploy_step
     text = "".join(p.read_text() for p in FILES)

@@ -12,7 +12,9 @@ const COOKIE = 'wikibot_session';
 const KEY_NAME = 'session_key';
 const kvsHandle = cf.kvs();
 
-const PUBLIC_PREFIXES = ['/.well-known/', '/auth/', '/api/', '/static/'];
+// /_static/ (Otterwiki's CSS/JS, from S3) has its own behaviour without this function; listed
+// so it stays public should it ever reach it. No user id can start with "_" (or be api/auth).
+const PUBLIC_PREFIXES = ['/.well-known/', '/auth/', '/api/', '/_static/'];
 
 // True for paths that authenticate elsewhere (tokens, OAuth) or are public assets.
 function isPassThrough(uri) {
