@@ -457,7 +457,7 @@ def test_a_public_wiki_is_readable_anonymously_and_cacheable_but_not_writable(en
     assert r.status == 200
     assert r.headers["cache-control"] == "public, max-age=30"
     assert "?edit" not in r.text
-    assert anonymous.post("/alice/open/Home/save", {"content": "x"}).status == 403
+    assert anonymous.post("/alice/open/Home/save", {"content": "x"}).status == 401  # sign in
     # A signed-in reader of the same page gets a private copy (it may show their name).
     signed_in = env.browser("alice").get("/alice/open/Home")
     assert signed_in.headers["cache-control"] == "private, max-age=30"

@@ -35,6 +35,7 @@ STATIC_ROOT = "/_static"
 PAGE_MAX_AGE = 30
 SESSION_COOKIE = "wikibot_session"
 READ_ONLY_POSTS = ("/-/search",)  # Otterwiki's search form posts; it only reads
+SIGN_IN_TO_WRITE = "Anyone can read this wiki; sign in to change it (as an editor the owner added)."
 
 
 class WikiContext:
@@ -139,6 +140,8 @@ class WebApp:
             "write"
         ):
             if not rest.startswith(READ_ONLY_POSTS):
+                if getattr(access, "anonymous", False):  # a public wiki's reader: sign in first
+                    return pages.sign_in(start_response, SIGN_IN_TO_WRITE, f"/{user}/{wiki}/")
                 return pages.respond(start_response, 403, "Forbidden", _read_only(access))
         return self._otterwiki_request(environ, start_response, access, record, rest)
 
@@ -190,6 +193,7 @@ class WebApp:
             HTTP_X_OTTERWIKI_EMAIL=access.email or "anonymous@users.wikibot",
             HTTP_X_OTTERWIKI_PERMISSIONS=access.otterwiki_permissions,
         )
+        inner["wikibot.anonymous"] = anonymous  # wikibot.web.hooks: their settings link signs in
         app = self.otterwiki()
         status_headers: list = []
 
@@ -211,6 +215,12 @@ class WebApp:
             ctx.storage.headings.flush()
             ctx.storage.sidebar.flush()
         status, headers = status_headers
+        if anonymous and status.startswith("403"):
+            # Otterwiki refuses what READ does not allow (editor, rename, settings): offer the
+            # platform's sign-in, never Otterwiki's login page (switched off in platform mode).
+            query = environ.get("QUERY_STRING", "")
+            back = f"/{user}/{wiki}{rest}" + (f"?{query}" if query else "")
+            return pages.sign_in(start_response, SIGN_IN_TO_WRITE, back)
         headers = _cache_headers(
             environ, status, headers, anonymous and getattr(record, "public", False), head
         )

@@ -25,6 +25,13 @@ def changed_paths(repo: GitRepo, old_tree: bytes | None, new_tree: bytes | None)
     return changed
 
 
+def _side(entry) -> tuple[str | None, bytes | None]:
+    """(path, blob id) of one side of a change; dulwich gives None (or None fields) when absent."""
+    if entry is None or entry.path is None:
+        return None, None
+    return entry.path.decode("utf-8", "replace"), entry.sha
+
+
 def _text(data: bytes) -> list[str] | None:
     if b"\0" in data[:8000]:
         return None
@@ -38,15 +45,13 @@ def patch(repo: GitRepo, old_tree: bytes | None, new_tree: bytes | None) -> str:
     """A unified patch of every file that differs between two trees, in path order."""
     out: list[str] = []
     changes = sorted(
-        tree_changes(repo.objects, old_tree, new_tree),
-        key=lambda c: c.new.path or c.old.path or b"",
+        ((_side(c.old), _side(c.new)) for c in tree_changes(repo.objects, old_tree, new_tree)),
+        key=lambda sides: sides[1][0] or sides[0][0] or "",
     )
-    for change in changes:
-        old_path = change.old.path.decode("utf-8", "replace") if change.old.path else None
-        new_path = change.new.path.decode("utf-8", "replace") if change.new.path else None
+    for (old_path, old_sha), (new_path, new_sha) in changes:
         path = new_path or old_path
-        old = repo.objects[change.old.sha].data if change.old.sha else b""
-        new = repo.objects[change.new.sha].data if change.new.sha else b""
+        old = repo.objects[old_sha].data if old_sha else b""
+        new = repo.objects[new_sha].data if new_sha else b""
         out.append(f"diff --git a/{path} b/{path}\n")
         if old_path is None:
             out.append("new file mode 100644\n")

@@ -75,7 +75,6 @@ def make_handler(settings: Settings) -> Handler:
     return tracing.traced_handler(handler)
 
 
-
 def __getattr__(name: str) -> Any:
     # Lambda's runtime resolves `handler` with getattr during INIT, so the build still runs there;
     # `wikibot dev` and tests import `make_handler` without building one from the environment.

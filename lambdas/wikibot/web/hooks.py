@@ -8,16 +8,16 @@ Registered once after `library.boot()`; Otterwiki's views stay as they are.
   editor opened). A save whose page changed since is refused with `Conflict`; the text the user
   typed is kept as an Otterwiki draft and Otterwiki's own draft view shows what changed, so the
   user merges and saves again. Never a silent overwrite.
-- Attachments: served from the repository (bytes), not `send_file` from a path.
+- Attachments: read from the repository, not from a work tree (`wikibot.web.attachments`).
 """
 
 from __future__ import annotations
 
 import re
-from io import BytesIO
 from typing import Any
 
 from wikibot.errors import Conflict, InvalidInput, TooLarge
+from wikibot.web import attachments
 
 BLOCKED_ENDPOINTS = frozenset(
     {
@@ -55,6 +55,8 @@ def install(app: Any, storage: Any) -> None:
 
     @app.before_request
     def platform_mode() -> None:
+        if request.endpoint == "settings" and request.environ.get("wikibot.anonymous"):
+            abort(403)  # the menu's link for an anonymous reader: wikibot.web.app offers sign-in
         if request.endpoint in BLOCKED_ENDPOINTS or (
             request.endpoint and request.endpoint.startswith(("git_", "admin_user"))
         ):
@@ -91,7 +93,7 @@ def install(app: Any, storage: Any) -> None:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    _serve_attachments_from_store()
+    attachments.install(storage)
     _register_link_prefixer()
     _cache_sidebar_headers(storage)
 
@@ -264,54 +266,3 @@ def _keep_as_draft(storage: Any) -> Any:
     response = make_response(page.editor(author=author, handle_draft=None), 409)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _serve_attachments_from_store() -> None:
-    """Otterwiki's `Attachment` reads a work tree; these methods read the repository instead."""
-    import otterwiki.wiki as wiki
-    from flask import abort, make_response, send_file
-    from otterwiki.util import sizeof_fmt
-
-    original = wiki.Attachment
-
-    class StoreAttachment(original):  # type: ignore[misc, valid-type]
-        def exists(self) -> bool:
-            return wiki.storage.exists(self.filepath) and not wiki.storage.isdir(self.filepath)
-
-        @property
-        def data(self) -> dict:
-            info = dict(
-                filename=self.filename,
-                filepath=self.filepath,
-                url=self.get_url(),
-                thumbnail_url=self.get_thumbnail_url(),
-                thumbnail_icon=self.get_thumbnail_icon(),
-                filesize=sizeof_fmt(wiki.storage.size(self.filepath)),
-                datetime=self.datetime,
-                mimetype=self.mimetype,
-                revision=self._revision,
-                author_name=self.author_name,
-                author_email=self.author_email,
-                message=self.message,
-            )
-            return info
-
-        def get(self) -> Any:
-            if self.revision is not None:
-                return super().get()  # already reads bytes at a revision
-            if not wiki.has_permission("READ"):
-                abort(403)
-            if not self.exists():
-                abort(404)
-            content = wiki.storage.load(self.filepath, mode="rb")
-            response = make_response(
-                send_file(
-                    BytesIO(content),
-                    mimetype=self.mimetype or "application/octet-stream",
-                    as_attachment=self.mimetype in wiki.ATTACHMENT_FORCE_DOWNLOAD,
-                    download_name=self.filename,
-                )
-            )
-            return self._harden_response(response)
-
-    wiki.Attachment = StoreAttachment

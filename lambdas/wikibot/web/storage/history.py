@@ -10,12 +10,16 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from difflib import SequenceMatcher
 
 from dulwich.objects import Commit
 
 from wikibot.web import gitdiff
 from wikibot.web.errors import StorageNotFound
 from wikibot.web.storage.caches import ABSENT, CHANGED, LAST_CHANGE
+
+RENAME_SIMILARITY = 0.5  # git's default for rename detection (-M50%)
+RENAME_CANDIDATES = 20  # removed files compared by content in one commit, at most
 
 
 class History:
@@ -146,17 +150,59 @@ class History:
                 if max_count and len(entries) >= max_count:
                     break
             return entries
+        return self._file_log(filename, max_count)
+
+    def _file_log(self, filename: str, max_count: int | None) -> list:
+        """One file's commits, following renames as `git log --follow` does for Otterwiki.
+
+        Each entry's `files` is the file's name at that commit (what `--name-only` shows): the
+        history page links older revisions and diffs by it. The walk jumps from one change to the
+        next through the store's index; only the commit that added a name is looked at for the
+        name it had before (`_renamed_from`).
+        """
+        entries: list[dict] = []
         path = self.canonical_filename(filename)
         sha = self.last_change(path)
         while sha:
             commit = self.repo.commit(sha)
-            entries.append(self._meta(commit, as_list=True))
+            entries.append(self._meta(commit, files=[path], as_list=True))
             if (max_count and len(entries) >= max_count) or not commit.parents:
                 break
-            sha = self.last_change(path, commit.parents[0])
+            parent = commit.parents[0]
+            if self._blob(path, parent) is None:  # the name appeared here: renamed from?
+                path = self._renamed_from(commit, path) or path  # else: created (or re-created)
+            sha = self.last_change(path, parent)
         if not entries:
             raise StorageNotFound(f"{filename} has no history.")
         return entries
+
+    def _renamed_from(self, commit: Commit, path: str) -> str | None:
+        """The file this commit removed that `path` continues: same content, else similar.
+
+        Git's rename detection in short: an identical blob first; otherwise the most similar
+        removed text file at >= 50% (line-based), among at most `RENAME_CANDIDATES` removals.
+        """
+        blob = self._blob(path, commit.id)
+        parent = commit.parents[0]
+        removed = []
+        for other in self.changed_files(commit):
+            if other == path or self._blob(other, commit.id) is not None:
+                continue
+            before = self._blob(other, parent)
+            if before == blob:
+                return other
+            if before is not None and len(removed) < RENAME_CANDIDATES:
+                removed.append((other, before))
+        if blob is None or not removed:
+            return None
+        text = self._data(blob).decode("utf-8", "replace").splitlines()
+        best, best_ratio = None, RENAME_SIMILARITY
+        for other, before in removed:
+            old = self._data(before).decode("utf-8", "replace").splitlines()
+            ratio = SequenceMatcher(None, old, text, autojunk=False).ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = other, ratio
+        return best
 
     def get_parent_revision(self, filename: str, revision: str) -> str:
         """The revision of the file's change before `revision`."""
@@ -167,7 +213,16 @@ class History:
         raise StorageNotFound
 
     def get_filename_at_revision(self, current_filename: str, revision: str) -> str:
-        """Renames are not followed; the file keeps its name."""
+        """The file's name at `revision`, following renames back from its current name."""
+        rev = str(revision or "").strip().lower()
+        try:
+            log = self.log(current_filename)
+        except StorageNotFound:
+            return current_filename
+        for entry in log:
+            full = entry["revision-full"]
+            if rev and (full.startswith(rev) or rev.startswith(entry["revision"])):
+                return entry["files"][0]
         return current_filename
 
     def blame(self, filename: str, revision: str | None = None) -> list[tuple]:
