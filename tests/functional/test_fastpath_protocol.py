@@ -123,6 +123,9 @@ ENVELOPES = [
     {"jsonrpc": "2.0", "id": 10**30, "method": "ping"},
     {"jsonrpc": "2.0", "id": -1, "method": "ping"},
     {"jsonrpc": "2.0", "id": 1, "result": {}},
+    {"jsonrpc": "2.0", "id": 1, "method": "ping", "result": {}},  # request and response at once
+    {"jsonrpc": "2.0", "id": 1, "method": "ping", "params": 5, "result": {}},
+    {"jsonrpc": "2.0", "id": 1, "method": "ping", "params": 5, "error": {"code": 1, "message": ""}},
     {"jsonrpc": "2.0", "id": 1, "result": 5},
     {"jsonrpc": "2.0", "id": 1, "error": {"code": 1, "message": "x"}},
     {"jsonrpc": "2.0", "id": None, "error": {"code": "1", "message": "x"}},

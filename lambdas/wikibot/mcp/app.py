@@ -1,7 +1,10 @@
-"""FastMCP behind the gate: the full MCP server, for whatever the cold path does not answer.
+"""FastMCP behind the gate: the reference MCP server, never part of the MCP Lambda.
 
-Importing this module loads fastmcp, the MCP SDK, pydantic and starlette (~0.8 s cold with
-bytecode), so `mcp/handler.py` imports it only on first need. The gate has already resolved the
+The Lambda answers every request with the cold path (`wikibot.mcp.fast`, decision 0012); its zip
+holds neither fastmcp, the MCP SDK, pydantic, starlette, mangum nor cryptography. This app is
+FastMCP's own answer to the same events, used only where the dev dependencies are installed:
+by the manifest build (`python -m wikibot.mcp.fast.build`), by the equivalence tests and the
+bench through `make_handler(settings, cold_path=False)`. The gate has already resolved the
 caller and bound the access and store (`wikibot.mcp.context.bind`) when an event arrives here.
 """
 
