@@ -1,1 +1,1 @@
-"""The MCP cold path: stateless methods answered from a manifest, without fastmcp."""
+"""The MCP server the Lambda runs: every request answered as FastMCP would, without FastMCP."""
