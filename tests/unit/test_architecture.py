@@ -19,7 +19,8 @@ CORE = (
     "bootstrap",
     "provision.py",
 )
-CORE_THIRD_PARTY = {"dulwich", "yaml", "jwt"}
+# rsa: pure-Python RS256 verification of AuthKit tokens (auth/authkit.py, decision 0012).
+CORE_THIRD_PARTY = {"dulwich", "yaml", "jwt", "rsa"}
 # Ours, in dependency order: a module may import only from its own layer or those after it.
 LAYERS = [
     {"cli"},
