@@ -117,3 +117,23 @@ def test_the_sidebar_tree_kept_for_the_next_cold_start_follows_the_head(env):  #
         + "print(len(calls))\n",
     )
     assert lines[-2:] == ["SIDEBAR", "0"]
+
+
+def test_otterwiki_boot_code_compiled_once_for_every_cold_start(env):  # noqa: F811
+    count = (
+        "from wikibot.web import library\n"
+        "calls = []\n"
+        "select = library._selected_statements\n"
+        "library._selected_statements = lambda s: (calls.append(1), select(s))[1]\n"
+        "assert c.get('/alice/notes/Home').status == 200\n"
+        "print(len(calls))\n"
+    )
+    cache = env.settings.data_root / ".cache" / "otterwiki"
+    for stale in cache.glob("*.marshal"):
+        stale.unlink()
+    assert fresh_process(env, count)[-1] == "1"
+    assert len(list(cache.glob("otterwiki-server-*.marshal"))) == 1
+    assert fresh_process(env, count)[-1] == "0"  # the next cold start reads the compiled code
+    # A damaged file is compiled again, not trusted.
+    next(cache.glob("*.marshal")).write_bytes(b"\x00garbage")
+    assert fresh_process(env, count)[-1] == "1"

@@ -227,8 +227,11 @@ def _head(lines: list[str], node: ast.stmt) -> str:
 _boot_lock = threading.Lock()
 
 
-def boot() -> LazyServer:
-    """Build Otterwiki's app in the stand-in module (once per process) and return the module."""
+def boot(cache_dir: Path | None = None) -> LazyServer:
+    """Build Otterwiki's app in the stand-in module (once per process) and return the module.
+
+    `cache_dir` keeps server.py's selected statements compiled for the next cold start.
+    """
     server = sys.modules["otterwiki.server"]
     if not isinstance(server, LazyServer):
         raise RuntimeError("call wikibot.web.library.install() first")
@@ -237,15 +240,13 @@ def boot() -> LazyServer:
             return server
         server.__dict__["_wikibot_booting"] = True
         try:
-            _boot(server)
+            _boot(server, cache_dir)
         finally:
             server.__dict__["_wikibot_booting"] = False
     return server
 
 
-def _boot(server: LazyServer) -> None:
-    import ast
-
+def _boot(server: LazyServer, cache_dir: Path | None) -> None:
     import otterwiki
 
     if otterwiki.__version__ != PINNED_VERSION:
@@ -270,17 +271,52 @@ def _boot(server: LazyServer) -> None:
         config_from_environment={},
     )
     overrides = dict(namespace["_wikibot_config"])
-    statements = _selected_statements(source)
     # Run up to the config defaults, apply wikibot's settings, then the rest.
-    lines = source.splitlines()
-    first = [s for s in statements if _head(lines, s).startswith("app.config.update(")]
-    split = statements.index(first[0]) + 1
-    exec(compile(ast.Module(statements[:split], []), str(path), "exec"), namespace)  # noqa: S102
+    before, after = _server_code(path, source, cache_dir)
+    exec(before, namespace)  # noqa: S102
     app = namespace["app"]
     app.config.update(overrides)
     app.config["SERVER_NAME"] = None
-    exec(compile(ast.Module(statements[split:], []), str(path), "exec"), namespace)  # noqa: S102
+    exec(after, namespace)  # noqa: S102
     namespace["wikibot_base_config"] = dict(app.config)
+
+
+def _server_code(path: Path, source: str, cache_dir: Path | None) -> tuple[Any, Any]:
+    """server.py's kept statements, compiled in two parts: up to the config defaults, the rest.
+
+    Parsing and compiling server.py costs a cold start ~10 ms, so the code objects are kept in
+    `cache_dir` (marshal, as Python's own .pyc), named by a hash of the source, the statement
+    list and the Python version: a changed input is a new file, never a stale one.
+    """
+    import ast
+    import hashlib
+    import marshal
+
+    key = "\0".join((source, repr(_REPLACED_PREFIXES), sys.version))
+    name = f"otterwiki-server-{hashlib.sha256(key.encode()).hexdigest()[:24]}.marshal"
+    cached = cache_dir / name if cache_dir is not None else None
+    if cached is not None:
+        try:
+            before, after = marshal.loads(cached.read_bytes())
+            return before, after
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # not written yet (or unreadable): compile
+    statements = _selected_statements(source)
+    lines = source.splitlines()
+    first = [s for s in statements if _head(lines, s).startswith("app.config.update(")]
+    split = statements.index(first[0]) + 1
+    parts = tuple(
+        compile(ast.Module(part, []), str(path), "exec")
+        for part in (statements[:split], statements[split:])
+    )
+    if cached is not None:
+        from wikibot.files import write_private
+
+        try:
+            write_private(cached, marshal.dumps(parts))
+        except OSError:
+            pass  # a read-only data folder: compiled again next time
+    return parts[0], parts[1]
 
 
 def import_views() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from wikibot.settings import Settings
@@ -61,21 +62,29 @@ class OtterwikiApp:
 _booted: list[OtterwikiApp] = []
 
 
+def _cache_folder(settings: Settings, name: str) -> Path | None:
+    """A folder under the data root shared by every cold start (None when it is read-only)."""
+    folder = settings.data_root / ".cache" / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
 def _template_bytecode_cache(app: Any, settings: Settings) -> None:
     """Keep Otterwiki's compiled templates in the data folder, shared by every cold start.
 
     Compiling page.html and its includes costs a cold start more than rendering; Jinja's file
     cache writes atomically and checks the source checksum, so a stale or foreign entry is
-    recompiled, never used.
+    recompiled, never used. (A ModuleLoader of templates precompiled into the package would
+    save reading the sources, ~3 ms: not worth a build step; decision 0014.)
     """
     from jinja2 import FileSystemBytecodeCache
 
-    folder = settings.data_root / ".cache" / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return  # a read-only data folder: templates compile per process
-    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+    folder = _cache_folder(settings, "jinja")
+    if folder is not None:  # else templates compile per process
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 def create(settings: Settings) -> OtterwikiApp:
@@ -87,7 +96,7 @@ def create(settings: Settings) -> OtterwikiApp:
     if not _booted:
         server = library.install(otterwiki_config(settings))
         coldstart.defer_unused_modules()
-        library.boot()
+        library.boot(_cache_folder(settings, "otterwiki"))
         coldstart.lazy_url_builders(server.app)
         hooks.install(server.app, server.storage)
         _template_bytecode_cache(server.app, settings)
