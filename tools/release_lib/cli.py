@@ -11,8 +11,7 @@ from pathlib import Path
 
 from .build import PACKAGE, ROOT, BuildError, Built, build_function, run_manifest_step
 from .deps import ARCHES, FUNCTIONS
-from .static import StaticConflict, StaticSet
-from .static import upload as upload_static
+from .publish import fail, publish_or_fail, run_upload, summary
 from .trim import TRIMS
 
 USAGE_EXAMPLES = """
@@ -178,11 +177,6 @@ def deploy_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> int:
-    print(f"tools/release: {message}", file=sys.stderr)
-    return 1
-
-
 def run_deploy(argv: list[str]) -> int:
     from .deploy import DeployError, deploy, release_variables
 
@@ -190,14 +184,14 @@ def run_deploy(argv: list[str]) -> int:
     try:
         manifest = json.loads(args.manifest.read_text())
     except (OSError, ValueError) as exc:
-        return _fail(f"cannot read the release manifest {args.manifest}: {exc}; run tools/release")
+        return fail(f"cannot read the release manifest {args.manifest}: {exc}; run tools/release")
     try:
         result = deploy(
             args.env, release_variables(manifest), terraform=args.terraform,
             apply=not args.plan_only,
         )  # fmt: skip
     except DeployError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     summary = {"env": result.env, "steps": result.steps, "changes": result.changes,
                "applied": result.applied, "outputs": result.outputs}  # fmt: skip
     if args.json:
@@ -206,132 +200,6 @@ def run_deploy(argv: list[str]) -> int:
         state = "applied" if result.applied else ("planned" if result.changes else "no changes")
         print(f"{args.env}: {state}; outputs: {', '.join(sorted(result.outputs)) or 'none'}")
     return 0
-
-
-def publish(
-    args: argparse.Namespace,
-    zips: list[tuple[str, Path, str]],
-    result: dict,
-    static: StaticSet | None = None,
-) -> None:
-    """Upload the static files, then (function, zip, key), and update the functions; with
-    --dry-run only list the changes. Static files go first: a page served by new code must
-    never link a file that is not there yet."""
-    from .aws import update_function
-    from .aws import upload as put
-
-    if static is not None:
-        result["static_upload"] = upload_static(
-            static, args.static_bucket, args.region, args.dry_run
-        )
-    for function, path, key in zips:
-        if args.dry_run:
-            result["uploads"].append({"function": function, "key": key, "dry_run": True})
-            continue
-        done = put(path, function, args.bucket, key, args.region)
-        result["uploads"].append({"function": function, "key": key, "skipped": done.skipped})
-    if not args.update_functions:
-        return
-    for function, _, key in zips:
-        name = f"wikibot-{args.env}-{function}"
-        if args.dry_run:
-            result["updates"].append({"function_name": name, "dry_run": True})
-            continue
-        moved = update_function(name, args.bucket, key, args.region)
-        result["updates"].append(
-            {"function_name": name, "version": moved.version, "alias": moved.alias}
-        )
-
-
-def _publish_or_fail(
-    args: argparse.Namespace, zips: list, result: dict, static: StaticSet | None = None
-) -> int:
-    if static is not None and not args.static_bucket:
-        return _fail(
-            "the wiki's pages link Otterwiki's static files under /_static/: pass "
-            "--static-bucket (terraform output static_bucket) to upload them with the zip"
-        )
-    try:
-        publish(args, zips, result, static)
-    except StaticConflict as exc:
-        return _fail(str(exc))
-    except Exception as exc:  # boto3/botocore errors: say which call and why, no traceback
-        if type(exc).__module__.split(".")[0] not in ("botocore", "boto3"):
-            raise
-        return _fail(f"AWS: {exc}")
-    return 0
-
-
-def upload_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tools/release upload",
-        description="Upload the zips of an earlier build (its release.json) and optionally "
-        "update the functions: CI builds once and publishes the same bytes per environment.",
-    )
-    parser.add_argument("--manifest", type=Path, default=ROOT / "dist" / "release.json")
-    parser.add_argument("--bucket", required=True, help="artifacts bucket")
-    parser.add_argument(
-        "--static-bucket", help="bucket for /_static/* (needed when the manifest has the wiki)"
-    )
-    parser.add_argument(
-        "--update-functions",
-        action="store_true",
-        help="publish new code for wikibot-<env>-<function> and move alias live",
-    )
-    parser.add_argument("--env", help="environment for --update-functions, e.g. dev")
-    parser.add_argument("--region", help="AWS region (default: the AWS config's)")
-    parser.add_argument("--dry-run", action="store_true", help="only print what would change")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    return parser
-
-
-def run_upload(argv: list[str]) -> int:
-    import hashlib
-
-    parser = upload_parser()
-    args = parser.parse_args(argv)
-    if args.update_functions and not args.env:
-        parser.error("--update-functions needs --env")
-    try:
-        manifest = json.loads(args.manifest.read_text())
-    except (OSError, ValueError) as exc:
-        return _fail(f"cannot read the release manifest {args.manifest}: {exc}; run tools/release")
-    zips = []
-    for function, entry in sorted(manifest["functions"].items()):
-        path = args.manifest.parent / f"{function}.zip"
-        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
-            return _fail(f"{path} is missing or does not match {args.manifest}; rebuild")
-        zips.append((function, path, entry["key"]))
-    result = {"bucket": args.bucket, "dry_run": args.dry_run, "uploads": [], "updates": []}
-    static = manifest.get("static")
-    if static:  # its folder is stored relative to the manifest
-        static = StaticSet.from_dict({**static, "folder": args.manifest.parent / static["folder"]})
-    if _publish_or_fail(args, zips, result, static):
-        return 1
-    print(json.dumps(result, indent=2, sort_keys=True) if args.json else _summary(result))
-    return 0
-
-
-def _summary(result: dict) -> str:
-    lines = []
-    static = result.get("static_upload")
-    if static:
-        where = f"s3://{static['bucket']}/{static['prefix']}"
-        if static.get("dry_run"):
-            lines.append(f"would upload {static['files']} static files to {where}")
-        else:
-            lines.append(
-                f"static files: {static['uploaded']} uploaded, {static['skipped']} already "
-                f"present in {where}"
-            )
-    for item in result["uploads"]:
-        verb = "uploaded" if not item.get("skipped") else "already present"
-        verb = "would upload" if result["dry_run"] else verb
-        lines.append(f"{verb}: s3://{result['bucket']}/{item['key']}")
-    for item in result["updates"]:
-        verb = "would update" if result["dry_run"] else f"updated to version {item['version']}"
-        lines.append(f"{item['function_name']}: {verb} (alias live)")
-    return "\n".join(lines)
 
 
 def run_measure(argv: list[str]) -> int:
@@ -356,9 +224,9 @@ def run_measure(argv: list[str]) -> int:
     try:
         rows = measure(args.out, args.runs, progress)
     except RuntimeError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     if not rows:
-        return _fail(f"no zips with an existing handler in {args.out}; run tools/release first")
+        return fail(f"no zips with an existing handler in {args.out}; run tools/release first")
     print(json.dumps(rows, indent=2) if args.json else table(rows, args.runs))
     return 0
 
@@ -398,7 +266,7 @@ def run_build(argv: list[str]) -> int:
             r = built[-1].report
             progress(f"done: {_mb(r.zipped)} zipped, {_mb(r.unzipped)} unzipped, {r.files} files")
     except BuildError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     manifest = {
         "version": args.version or git_version(),
         "arch": args.arch,
@@ -432,7 +300,7 @@ def run_build(argv: list[str]) -> int:
         relative = static.folder.resolve().relative_to(args.out.resolve())
         manifest["static"] = {**static.as_dict(), "folder": str(relative)}
     zips = [(b.function, b.path, b.key(args.version)) for b in built]
-    if upload and _publish_or_fail(args, zips, manifest, static):
+    if upload and publish_or_fail(args, zips, manifest, static):
         return 1
     (args.out / "release.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if args.json:
@@ -440,7 +308,7 @@ def run_build(argv: list[str]) -> int:
     else:
         print(human_report(built, args.top))
         if upload:
-            print(_summary(manifest))
+            print(summary(manifest))
         print(f"manifest: {args.out / 'release.json'}")
     return 0
 
