@@ -9,12 +9,17 @@ byte where jiter stopped (columns count bytes; at end of input, the last byte re
 
 from __future__ import annotations
 
+import re
+
 _WS = b" \t\n\r"
 _DIGITS = b"0123456789"
 _HEX = b"0123456789abcdefABCDEF"
 _IDENTS = {ord("t"): b"true", ord("f"): b"false", ord("n"): b"null", ord("N"): b"NaN",
            ord("I"): b"Infinity"}  # fmt: skip
 _MAX_DEPTH = 200
+_MAX_INT_TEXT = 4300  # jiter refuses longer integer parts (sign included): "number out of range"
+_PLAIN = re.compile(rb'[^"\\\x00-\x1f]*')  # string bytes that need no attention
+_ESCAPES = {ord(k): ord(v) for k, v in zip('"\\/bfnrt', '"\\/\b\f\n\r\t', strict=True)}
 
 
 class _Stop(Exception):
@@ -94,25 +99,32 @@ class _Scanner:
                 raise _Stop("trailing comma", i)
 
     def string(self, i: int) -> int:
-        i += 1
+        content = i + 1
+        decoded = bytearray()  # the string's bytes after escapes: jiter checks their UTF-8
+        i = content
         while True:
+            run = _PLAIN.match(self.data, i).end()  # type: ignore[union-attr]
+            decoded += self.data[i:run]
+            i = run
             if i >= self.end:
                 raise self.eof("a string")
             c = self.data[i]
             if c == ord('"'):
+                try:
+                    decoded.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise _Stop("invalid unicode code point", content + exc.start + 1) from None
                 return i + 1
             if c < 0x20:
                 raise _Stop("control character (\\u0000-\\u001F) found while parsing a string", i)
-            if c != ord("\\"):
-                i += 1
-                continue
             i += 1
             if i >= self.end:
                 raise self.eof("a string")
             c = self.data[i]
             if c != ord("u"):
-                if c not in b'"\\/bfnrt':
+                if c not in _ESCAPES:
                     raise _Stop("invalid escape", i)
+                decoded.append(_ESCAPES[c])
                 i += 1
                 continue
             code, i = self.hex4(i)
@@ -128,12 +140,14 @@ class _Scanner:
                 low, i = self.hex4(i + 1)
                 if not 0xDC00 <= low <= 0xDFFF:
                     raise _Stop("lone leading surrogate in hex escape", i - 1)
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            decoded += chr(code).encode("utf-8")
 
     def hex4(self, u: int) -> tuple[int, int]:
         """The code of the four hex digits after the `u` at `u`, and the index after them."""
+        if u + 4 >= self.end:  # fewer than four bytes left: jiter reports the end first
+            raise self.eof("a string")
         for k in range(1, 5):
-            if u + k >= self.end:
-                raise self.eof("a string")
             if self.data[u + k] not in _HEX:
                 raise _Stop("invalid escape", u + k)
         return int(self.data[u + 1 : u + 5], 16), u + 5
@@ -155,6 +169,8 @@ class _Scanner:
                 i += 1
         else:
             raise _Stop("invalid number", i)
+        if i - start > _MAX_INT_TEXT:
+            raise _Stop("number out of range", start + _MAX_INT_TEXT + 1)
         if i < self.end and self.data[i] == ord("."):
             i = self.digits(i + 1)
         if i < self.end and self.data[i] in b"eE":
@@ -162,7 +178,6 @@ class _Scanner:
             if i < self.end and self.data[i] in b"+-":
                 i += 1
             i = self.digits(i)
-        del start
         return i
 
     def digits(self, i: int) -> int:

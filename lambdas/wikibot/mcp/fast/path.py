@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,8 @@ _LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel"
 _ENVELOPE = frozenset({VERSION_KEY, CLIENT_KEY, CAPABILITIES_KEY})
 _OPTIONAL_META = frozenset({_LOG_LEVEL_KEY, "progressToken"})
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
+# Bodies Python's json may accept where jiter refuses them (checked by the scanner then).
+_JITER_REFUSES = re.compile(rb"\\u[dD][89a-fA-F]|[0-9]{4300}")
 
 
 @dataclass(frozen=True)
@@ -313,10 +316,13 @@ class ColdPath:
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            # Python's parser and jiter disagree on wording; jiter's is the answer.
+            # Python's parser and jiter word errors differently; jiter's is the answer.
             return None, parse_error(body) or f"{exc}"
-        if b"\\u" in body and parse_error(body) is not None:
-            return None, parse_error(body)  # lone surrogate escapes: Python takes, jiter refuses
+        if _JITER_REFUSES.search(body):
+            # Python reads surrogate escapes and a signed 4,300-digit integer; jiter does not.
+            problem = parse_error(body)
+            if problem is not None:
+                return None, problem
         return data, None
 
     def _transport_error(self, code: int, message: str) -> dict:
