@@ -62,10 +62,21 @@ def test_only_settings_reads_the_environment():
     for path, tree in modules():
         rel = path.relative_to(PACKAGE).as_posix()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
-                # local/dev.py writes the Lambda configuration before importing handlers.
-                if rel not in {"settings.py", "local/dev.py"}:
-                    offenders.append(f"{rel}:{node.lineno}")
+            # os.environ / os.getenv, or imported from os by name; a WSGI request's `environ`
+            # is not the process environment.
+            reads = (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"environ", "getenv", "environb", "getenvb"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "os"
+            ) or (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "os"
+                and any(a.name in {"environ", "getenv", "environb", "getenvb"} for a in node.names)
+            )
+            # local/dev.py writes the Lambda configuration before importing handlers.
+            if reads and rel not in {"settings.py", "local/dev.py"}:
+                offenders.append(f"{rel}:{node.lineno}")
     assert offenders == []
 
 
