@@ -94,13 +94,14 @@ def create(settings: Settings) -> OtterwikiApp:
     get the same app, configured by the first call's settings.
     """
     if not _booted:
-        server = library.install(otterwiki_config(settings))
-        coldstart.defer_unused_modules()
-        library.boot(_cache_folder(settings, "otterwiki"))
-        coldstart.lazy_url_builders(server.app)
-        hooks.install(server.app, server.storage)
-        _template_bytecode_cache(server.app, settings)
-        library.import_views()
-        coldstart.attach_deferred_modules()
-        _booted.append(OtterwikiApp(server))
+        with coldstart.collector_paused():
+            server = library.install(otterwiki_config(settings))
+            coldstart.defer_unused_modules()
+            library.boot(_cache_folder(settings, "otterwiki"))
+            coldstart.lazy_url_builders(server.app)
+            hooks.install(server.app, server.storage)
+            _template_bytecode_cache(server.app, settings)
+            library.import_views()
+            coldstart.attach_deferred_modules()
+            _booted.append(OtterwikiApp(server))
     return _booted[0]
