@@ -25,7 +25,7 @@ from apig_wsgi import make_lambda_handler
 
 from wikibot import tracing
 from wikibot.settings import Settings, from_env
-from wikibot.web import library
+from wikibot.web import coldstart, library
 
 GIT_PATH = re.compile(r"^/[^/]+/[^/]+\.git(/|$)")
 Handler = Callable[[dict, Any], dict]
@@ -69,7 +69,12 @@ def make_handler(settings: Settings) -> Handler:
         if event.get("wikibot") == "warm":
             return {"warm": True}
         path = event.get("rawPath") or event.get("path") or "/"
-        return lambda_for("git" if GIT_PATH.match(path) else "web")(event, context)
+        if GIT_PATH.match(path):
+            return lambda_for("git")(event, context)
+        if "web" in apps:
+            return apps["web"](event, context)
+        with coldstart.collector_paused():  # the first page view boots Otterwiki (coldstart.py)
+            return lambda_for("web")(event, context)
 
     init.log()
     return tracing.traced_handler(handler)
