@@ -227,3 +227,23 @@ def test_static_upload_never_overwrites_different_bytes(aws, static_manifest):
     assert "Traceback" not in proc.stderr
     stored = clients["s3"].get_object(Bucket=STATIC_BUCKET, Key=prefix + "css/otterwiki.css")
     assert stored["Body"].read() == b"x"
+
+
+def test_build_upload_puts_the_wiki_and_its_static_files(aws, tmp_path):
+    env, clients = aws
+    bucket = "wikibot-dev-static-build-123456789012"
+    clients["s3"].create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    refused = release(env, "--arch", HOST_ARCH, "--function", "wiki", "--out", str(tmp_path),
+                      "--upload", "--bucket", BUCKET)  # fmt: skip
+    assert refused.returncode != 0 and "--static-bucket" in refused.stderr  # before building
+    proc = release(env, "--arch", HOST_ARCH, "--function", "wiki", "--out", str(tmp_path),
+                   "--upload", "--bucket", BUCKET, "--static-bucket", bucket)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "static files: 176 uploaded, 0 already present in s3://" in proc.stdout
+    manifest = json.loads((tmp_path / "release.json").read_text())
+    assert manifest["static_upload"]["uploaded"] == len(manifest["static"]["files"])
+    assert manifest["functions"]["wiki"]["key"] in objects(clients)
+    keys = objects(clients, bucket)
+    assert "_static/otterwiki-2.26.1/js/otterwiki.js" in keys
