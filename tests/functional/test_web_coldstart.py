@@ -141,3 +141,35 @@ def test_otterwiki_boot_code_compiled_once_for_every_cold_start(env):  # noqa: F
     # A damaged file is compiled again, not trusted.
     next(cache.glob("*.marshal")).write_bytes(b"\x00garbage")
     assert fresh_process(env, count)[-1] == "1"
+
+
+def test_the_plugin_scan_is_skipped_only_while_no_plugin_is_installed(env, tmp_path):  # noqa: F811
+    count = (
+        "import pluggy\n"
+        "calls = []\n"
+        "scan = pluggy.PluginManager.load_setuptools_entrypoints\n"
+        "pluggy.PluginManager.load_setuptools_entrypoints = (\n"
+        "    lambda self, group, name=None: (calls.append(group), scan(self, group, name))[1])\n"
+        "assert c.get('/alice/notes/Home').status == 200\n"
+        "from otterwiki.plugins import plugin_manager\n"
+        "print(len(calls), plugin_manager.get_plugin('wikibot-test-plugin') is not None)\n"
+    )
+    cache = env.settings.data_root / ".cache" / "otterwiki"
+    for marker in cache.glob("no-plugins-*"):
+        marker.unlink()
+    assert fresh_process(env, count)[-1] == "1 False"
+    assert fresh_process(env, count)[-1] == "0 False"  # nothing installed since: no scan
+    # Installing a plugin (a distribution with an `otterwiki` entry point) is seen at once.
+    site = tmp_path / "site"
+    dist = site / "wikibot_test_plugin-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: wikibot-test-plugin\nVersion: 1.0\n"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[otterwiki]\nwikibot-test-plugin = wikibot_test_plugin\n"
+    )
+    (site / "wikibot_test_plugin.py").write_text("")
+    with_plugin = f"sys.path.append({str(site)!r})\n" + count
+    assert fresh_process(env, with_plugin)[-1] == "1 True"
+    assert fresh_process(env, with_plugin)[-1] == "1 True"  # found plugins are never cached

@@ -97,7 +97,9 @@ def create(settings: Settings) -> OtterwikiApp:
         with coldstart.collector_paused():
             server = library.install(otterwiki_config(settings))
             coldstart.defer_unused_modules()
-            library.boot(_cache_folder(settings, "otterwiki"))
+            cache = _cache_folder(settings, "otterwiki")
+            with coldstart.plugin_scan_remembered(cache):
+                library.boot(cache)
             coldstart.lazy_url_builders(server.app)
             hooks.install(server.app, server.storage)
             _template_bytecode_cache(server.app, settings)
