@@ -68,6 +68,7 @@ def build() -> dict:
     from wikibot.mcp.app import FastMCPApp
     from wikibot.mcp.catalog import PERMISSIONS
     from wikibot.mcp.fast.schema import slim
+    from wikibot.mcp.server import create_server
 
     app = FastMCPApp()
 
@@ -139,22 +140,31 @@ def build() -> dict:
             answers[method] = ask(method, meta, version, {"mcp-method": method})
         modern[version] = {"discover": discover, "tools_list": listing, "results": answers}
     schemas: dict[str, dict] = {}
+
+    def remember(schema: dict) -> str:
+        """Store a schema once, under a short hash of its content."""
+        key = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:12]
+        schemas[key] = schema
+        return key
+
     requests: dict[str, dict[str, str]] = {}
     for (method, version), model in sorted(CLIENT_REQUESTS.items()):
-        schema = slim(model.model_json_schema())
-        key = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:12]
-        schemas[key] = schema
-        requests.setdefault(method, {})[version] = key
-    # FastMCP's own middleware validates these two against the SDK's version-free models first.
+        requests.setdefault(method, {})[version] = remember(slim(model.model_json_schema()))
+    # FastMCP's own middleware validates server/discover against the SDK's version-free model
+    # first, whatever the version (its initialize hook only logs a failure).
     prevalidate = {}
-    for method, model in (
-        ("server/discover", mcp_types.DiscoverRequest),
-        ("initialize", mcp_types.InitializeRequest),
-    ):
-        schema = slim(model.model_json_schema())
-        key = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:12]
-        schemas[key] = schema
-        prevalidate[method] = key
+    for method, model in (("server/discover", mcp_types.DiscoverRequest),):
+        prevalidate[method] = remember(slim(model.model_json_schema()))
+    # Then the handler's own params model (after the version gate): stricter in places, e.g.
+    # `_meta.progressToken: null` passes the surface model but not the handler's.
+    handler_params = {}
+    for method, entry in sorted(create_server()._mcp_server._request_handlers.items()):
+        key = remember(slim(entry.params_type.model_json_schema()))
+        handler_params[method] = key
+    # initialize has no entry: the runner validates its params with the version-free model.
+    handler_params["initialize"] = remember(
+        slim(mcp_types.InitializeRequestParams.model_json_schema())
+    )
     latest_modern = MODERN_PROTOCOL_VERSIONS[-1]
     transport = {
         "method_not_allowed": record("GET"),
@@ -187,6 +197,7 @@ def build() -> dict:
         "error_status": {str(k): v for k, v in sorted(ERROR_CODE_HTTP_STATUS.items())},
         "requests": requests,
         "prevalidate": prevalidate,
+        "handler_params": handler_params,
         "request_schemas": schemas,
     }
 

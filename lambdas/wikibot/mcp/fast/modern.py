@@ -37,6 +37,12 @@ _SENTINEL = re.compile(r"^=\?base64\?(?P<payload>.*)\?=$")
 _INVALID_BODY = "Body must be a single JSON-RPC request or notification object"
 
 
+def sdk_header(headers: dict[str, str], name: str) -> str | None:
+    """A header as the SDK reads it behind Mangum: UTF-8 bytes decoded as Latin-1."""
+    value = headers.get(name)
+    return None if value is None else value.encode("utf-8", "replace").decode("latin-1")
+
+
 def write(cold: ColdPath, id: Any, error: dict | None = None, result: Any = None) -> dict:
     """A reply as the SDK's modern writer sends it: ASCII JSON, status from the code table."""
     if error is not None:
@@ -118,21 +124,21 @@ def classify(data: dict, headers: dict[str, str]) -> dict | tuple[str, Any, Any]
             f"params._meta is missing the required envelope key(s): {', '.join(missing)}",
         )
     version = meta[VERSION_KEY]
-    header = headers.get("mcp-protocol-version")
+    header = sdk_header(headers, "mcp-protocol-version")
     if header is None or header != version:
         return rejection(
             HEADER_MISMATCH,
             "mcp-protocol-version header does not match the request envelope's protocol version",
         )
     method = data["method"]
-    if headers.get("mcp-method") != method:
+    if sdk_header(headers, "mcp-method") != method:
         return rejection(
             HEADER_MISMATCH, "mcp-method header does not match the request body's method"
         )
     name_key = NAME_BEARING.get(method)
     if name_key is not None:
         value = params.get(name_key)
-        if value is not None and decode_header(headers.get("mcp-name")) != value:
+        if value is not None and decode_header(sdk_header(headers, "mcp-name")) != value:
             return rejection(
                 HEADER_MISMATCH,
                 f"mcp-name header does not match the request body's {name_key!r} parameter",
@@ -158,7 +164,7 @@ def respond_modern(cold: ColdPath, verb: str, headers: dict[str, str], body: byt
             and (data.get("params") is None or type(data["params"]) is dict)
         ):
             return write(cold, None, rejection(INVALID_REQUEST, _INVALID_BODY))
-        refused = unsupported(cold, headers.get("mcp-protocol-version", ""))
+        refused = unsupported(cold, sdk_header(headers, "mcp-protocol-version") or "")
         if refused is not None:
             return write(cold, None, refused)
         return replay(cold.transport["modern_accepted"])

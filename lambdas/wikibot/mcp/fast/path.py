@@ -172,6 +172,7 @@ class ColdPath:
         self.url: str = manifest["pydantic_errors_url"]
         self.requests: dict[str, dict[str, str]] = manifest["requests"]
         self.prevalidate: dict[str, str] = manifest["prevalidate"]
+        self.handler_params: dict[str, str] = manifest["handler_params"]
         self._schemas: dict[str, dict] = manifest["request_schemas"]
         self._judges: dict[str, Judge] = {}
         self.schemas = {tool["name"]: tool["inputSchema"] for tool in self.tools_list["tools"]}
@@ -356,7 +357,11 @@ class ColdPath:
             self.judge(method, version, params)
         params = params or {}
         results = self.modern[version]["results"] if modern else self.results[version]
-        if method == "initialize" and not modern:
+        if method not in self.handler_params or (method == "initialize" and modern):
+            raise method_not_found(method)
+        if not self._valid(self.handler_params[method], params):
+            raise invalid_params()
+        if method == "initialize":
             requested = params["protocolVersion"]
             return self.initialize[requested if requested in self.versions else self.latest]
         if method in results:
