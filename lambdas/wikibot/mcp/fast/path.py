@@ -46,8 +46,13 @@ _LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel"
 _ENVELOPE = frozenset({VERSION_KEY, CLIENT_KEY, CAPABILITIES_KEY})
 _OPTIONAL_META = frozenset({_LOG_LEVEL_KEY, "progressToken"})
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS = -32700, -32600, -32601, -32602
-# Bodies Python's json may accept where jiter refuses them (checked by the scanner then).
-_JITER_REFUSES = re.compile(rb"\\u[dD][89a-fA-F]|[0-9]{4300}")
+# Bodies Python's json may accept where jiter refuses them (checked by the scanner then): a
+# lone surrogate escape (a pair is fine for both) or a 4,300-digit run.
+_JITER_REFUSES = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]"
+    rb"|[0-9]{4300}"
+)
 
 
 @dataclass(frozen=True)
