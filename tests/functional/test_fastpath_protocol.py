@@ -222,7 +222,10 @@ def test_bodies_python_and_jiter_read_differently(pair, raw, version):  # noqa: 
     assert answers[0]["body"] == answers[1]["body"]
 
 
-@pytest.mark.parametrize("verb", ["GET", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "POST"])
+VERBS = ["GET", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "POST", "post"]
+
+
+@pytest.mark.parametrize("verb", VERBS)
 @pytest.mark.parametrize("version", [None, "2025-06-18", MODERN, "2099-01-01"])
 def test_http_verbs_at_each_era(pair, verb, version):  # noqa: F811
     headers = {"mcp-protocol-version": version, "mcp-method": "ping"} if version else {}

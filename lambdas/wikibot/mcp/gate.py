@@ -55,6 +55,7 @@ class Admitted:
     access: Access
     store: WikiStore
     body: bytes
+    headers: dict[str, str]  # lower-case names, as `lower_headers` gives them
 
 
 def event_body(event: dict) -> bytes:
@@ -124,7 +125,7 @@ class Gatekeeper:
         body = event_body(event)
         if len(body) > self.max_body:
             return too_large(len(body), self.max_body)
-        return Admitted(access, store, body)
+        return Admitted(access, store, body, headers)
 
 
 def too_large(size: int, limit: int) -> Response:

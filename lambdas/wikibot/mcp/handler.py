@@ -24,7 +24,7 @@ from wikibot.auth import oauth
 from wikibot.auth.access import Authorizer
 from wikibot.errors import Forbidden, InvalidInput, NotFound
 from wikibot.mcp.context import bind, error_text
-from wikibot.mcp.fast.path import ColdPath, tool_result
+from wikibot.mcp.fast.path import ColdPath, Incoming, tool_result
 from wikibot.mcp.gate import Gatekeeper, Response
 from wikibot.registry import open_registry
 from wikibot.settings import Settings, from_env
@@ -86,7 +86,8 @@ def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
         admitted = gate.admit(event)
         if isinstance(admitted, Response):
             return admitted.result()
-        message = cold.message(event, admitted.body)
+        incoming = Incoming(event, admitted.body, admitted.headers)
+        message = cold.message(incoming)
         with bind(admitted.access, admitted.store):
             if message is not None:
                 tool = cold.tool_name(message)
@@ -97,7 +98,7 @@ def make_handler(settings: Settings, *, cold_path: bool = True) -> Handler:
                         info = cold.server_info(message)
                         return tool_result(message, error_text(exc), error=True, server_info=info)
             if cold_path:
-                return cold.respond(event, admitted.body)
+                return cold.respond(incoming)
             return fastmcp()(event, context)
 
     init.log()

@@ -50,9 +50,9 @@ def write(cold: ColdPath, id: Any, error: dict | None = None, result: Any = None
         if id is None:  # the SDK adds a null id after dumping, so it comes last
             body = {"jsonrpc": "2.0", "error": error, "id": None}
         status = cold.statuses.get(error["code"], 200)
+        text = json.dumps(body, separators=(",", ":"))
     else:
-        body, status = {"jsonrpc": "2.0", "id": id, "result": result}, 200
-    text = json.dumps(body, separators=(",", ":"))
+        text, status = cold.reply(id, result, modern=True), 200
     return {
         "statusCode": status,
         "headers": {"content-type": "application/json", "content-length": str(len(text))},

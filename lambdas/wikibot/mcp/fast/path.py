@@ -66,6 +66,30 @@ class Message:
     modern: str | None = None  # the stateless protocol version, when the request uses one
 
 
+class Incoming:
+    """One admitted request as the checks read it: verb, lower-case headers, body, JSON.
+
+    The body is parsed (strict UTF-8, Python's `json`) at most once, for the handler's
+    permission check and the answer both.
+    """
+
+    def __init__(self, event: dict, body: bytes, headers: dict[str, str] | None = None):
+        http = (event.get("requestContext") or {}).get("http") or {}
+        self.verb = str(http.get("method", ""))  # Starlette compares it as sent
+        self.headers = lower_headers(event) if headers is None else headers
+        self.body = body
+        self._parsed: tuple[Any, Exception | None] | None = None
+
+    def json(self) -> tuple[Any, Exception | None]:
+        """The UTF-8 JSON body, or the error Python's parser raised."""
+        if self._parsed is None:
+            try:
+                self._parsed = (json.loads(self.body.decode("utf-8")), None)
+            except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+                self._parsed = (None, exc)
+        return self._parsed
+
+
 class RpcError(Exception):
     """A JSON-RPC error the SDK's dispatcher would send for a request."""
 
@@ -84,6 +108,9 @@ def method_not_found(method: str) -> RpcError:
 def invalid_params() -> RpcError:
     """The SDK's one answer to params its request model refuses (no pydantic text)."""
     return RpcError(INVALID_PARAMS, "Invalid request parameters", "")
+
+
+id_of = id  # results are cached by identity: the manifest's objects live as long as the path
 
 
 def dumps(value: Any, *, modern: bool = False) -> str:
@@ -181,6 +208,12 @@ class ColdPath:
         self._schemas: dict[str, dict] = manifest["request_schemas"]
         self._judges: dict[str, Judge] = {}
         self.schemas = {tool["name"]: tool["inputSchema"] for tool in self.tools_list["tools"]}
+        constants = [self.tools_list, *self.initialize.values()]
+        constants += [r for results in self.results.values() for r in results.values()]
+        for answers in self.modern.values():
+            constants += [answers["tools_list"], *answers["results"].values()]
+        self._constant = frozenset(id_of(result) for result in constants)
+        self._encoded: dict[tuple[int, bool], str] = {}
         unknown = [n for n, s in self.schemas.items() if not validate.supported(s)]
         if unknown or set(self.schemas) != set(FUNCTIONS):
             raise ValueError(f"manifest tools the cold path cannot serve: {unknown}")
@@ -192,15 +225,14 @@ class ColdPath:
 
     # -- the tool-permission pre-check (the handler's, before either path) -----------------
 
-    def message(self, event: dict, body: bytes) -> Message | None:
+    def message(self, incoming: Incoming) -> Message | None:
         """The single well-formed request of a plain JSON POST, else None.
 
         Strict on purpose: it only decides whether the handler checks a tool's permission
         before anything else, the same way in front of the cold path and of FastMCP.
         """
-        http = (event.get("requestContext") or {}).get("http") or {}
-        headers = lower_headers(event)
-        if http.get("method") != "POST":
+        headers = incoming.headers
+        if incoming.verb != "POST":
             return None
         if not headers.get("content-type", "").lower().startswith("application/json"):
             return None
@@ -209,9 +241,8 @@ class ColdPath:
         version = headers.get("mcp-protocol-version")
         if version is not None and version not in self.versions and version not in self.modern:
             return None
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        data, problem = incoming.json()
+        if problem is not None:
             return None
         if type(data) is not dict or data.get("jsonrpc") != "2.0":
             return None
@@ -275,11 +306,9 @@ class ColdPath:
 
     # -- every request ---------------------------------------------------------------------
 
-    def respond(self, event: dict, body: bytes) -> dict:
+    def respond(self, incoming: Incoming) -> dict:
         """FastMCP's answer to one admitted request."""
-        http = (event.get("requestContext") or {}).get("http") or {}
-        verb = str(http.get("method", "")).upper()
-        headers = lower_headers(event)
+        verb, headers, body = incoming.verb, incoming.headers, incoming.body
         if verb not in ("POST", "DELETE"):
             return replay(self.transport["method_not_allowed"])
         if verb == "POST" and not headers.get("content-type", "").lower().startswith(
@@ -298,10 +327,10 @@ class ColdPath:
         parts = headers.get("content-type", "").split(";")[0].split(",")
         if not any(part.strip() == "application/json" for part in parts):
             return replay(self.transport["unsupported_media_type"])
-        return self._handshake(body, version or self.default_version)
+        return self._handshake(incoming, version or self.default_version)
 
-    def _handshake(self, body: bytes, version: str) -> dict:
-        data, problem = self._parse(body)
+    def _handshake(self, incoming: Incoming, version: str) -> dict:
+        data, problem = self._parse(incoming)
         if problem is not None:
             return self._transport_error(PARSE_ERROR, f"Parse error: {problem}")
         kind, problems = envelope.classify(data)
@@ -314,14 +343,28 @@ class ColdPath:
             result = self.dispatch(data["method"], data.get("params"), version, modern=False)
         except RpcError as exc:
             return respond(200, dumps({"jsonrpc": "2.0", "id": data["id"], "error": exc.error}))
-        return respond(200, dumps({"jsonrpc": "2.0", "id": data["id"], "result": result}))
+        return respond(200, self.reply(data["id"], result, modern=False))
+
+    def reply(self, id: int | str, result: dict, *, modern: bool) -> str:
+        """`{"jsonrpc":"2.0","id":...,"result":...}` as FastMCP writes it.
+
+        The manifest's results never change, so each is encoded once (tools/list is ~12 KB:
+        encoding it was most of a warm `tools/list`) and spliced in; the bytes are the same.
+        """
+        key = (id_of(result), modern)
+        encoded = self._encoded.get(key) if id_of(result) in self._constant else None
+        if encoded is None:
+            encoded = dumps(result, modern=modern)
+            if id_of(result) in self._constant:
+                self._encoded[key] = encoded
+        return f'{{"jsonrpc":"2.0","id":{dumps(id, modern=modern)},"result":{encoded}}}'
 
     @staticmethod
-    def _parse(body: bytes) -> tuple[Any, str | None]:
+    def _parse(incoming: Incoming) -> tuple[Any, str | None]:
         """The JSON body, or jiter's error text (the SDK parses with `pydantic_core.from_json`)."""
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        body = incoming.body
+        data, exc = incoming.json()
+        if exc is not None:
             # Python's parser and jiter word errors differently; jiter's is the answer.
             return None, parse_error(body) or f"{exc}"
         if _JITER_REFUSES.search(body):
