@@ -42,3 +42,26 @@ def test_every_connect_mode_works(dev_server, mode):
     assert history.content[0].text.count("\n- ") <= 2
     assert "got a number with a fractional part [type=int_from_float" in str(refused.value)
     assert "Missing required argument [type=missing_argument" in str(missing.value)
+
+
+@pytest.mark.parametrize("version", HANDSHAKE_PROTOCOL_VERSIONS)
+def test_each_handshake_version(dev_server, version, monkeypatch):
+    # The SDK's client always asks for its latest handshake version; ask for each in turn, as
+    # older clients (Claude Desktop, Claude Code, other SDKs) do.
+    import mcp.client.session
+
+    monkeypatch.setattr(mcp.client.session, "LATEST_HANDSHAKE_VERSION", version)
+
+    async def go():
+        transport = StreamableHttpTransport(dev_server.mcp_url, auth=dev_server.token)
+        async with Client(transport, mode="legacy") as c:
+            tools = await c.list_tools()
+            read = await c.call_tool("read_note", {"path": "Home"})
+            with pytest.raises(ToolError) as refused:
+                await c.call_tool("read_note", {"path": "Home", "extra": 1})
+            return c.protocol_version, tools, read, refused
+
+    negotiated, tools, read, refused = asyncio.run(go())
+    assert negotiated == version
+    assert len(tools) == 16 and "revision: " in read.content[0].text
+    assert "Unexpected keyword argument [type=unexpected_keyword_argument" in str(refused.value)
