@@ -18,12 +18,14 @@ USAGE_EXAMPLES = """
 examples:
   tools/release --arch x86_64 --out dist            build wiki, mcp and platform zips
   tools/release --function mcp --json               one zip, machine-readable report
-  tools/release --bucket B --upload                 build and upload under content-hash keys
-  tools/release --bucket B --update-functions --env dev
+  tools/release --bucket B --static-bucket S --upload
+                                                    build and upload under content-hash keys
+                                                    (Otterwiki's static files to S first)
+  tools/release --bucket B --static-bucket S --update-functions --env dev
                                                     ... and point wikibot-dev-* (alias live) at them
-  tools/release --dry-run --bucket B --update-functions --env dev
+  tools/release --dry-run --bucket B --static-bucket S --update-functions --env dev
                                                     build, then only say what would change
-  tools/release upload --manifest dist/release.json --bucket B
+  tools/release upload --manifest dist/release.json --bucket B --static-bucket S
                                                     upload an earlier build (CI: build once)
   tools/release measure --out dist                  E-5: INIT with and without .pyc
   tools/release deploy --env dev --manifest dist/release.json
