@@ -8,7 +8,8 @@ Measured with `tools/bench local` (cold page: fresh process -> HTML of a page) a
   `select`; its import compiles hundreds of regular expressions), charset_normalizer (encoding
   guesses for bytes input: Otterwiki passes text), `werkzeug.serving` (the development server)
   and `werkzeug.test` with `flask_login.test_client` (test clients), `flask_wtf.recaptcha`
-  (urllib.request and http.client; Otterwiki shows no captcha). A class read from a deferred
+  (urllib.request and http.client; Otterwiki shows no captcha), `werkzeug.formparser` (form
+  bodies: a GET has none; the first POST loads it). A class read from a deferred
   module at import time (`class FlaskClient(Client)`) resolves through `__mro_entries__`.
 - bs4's lxml tree builder is not registered: Otterwiki always asks for "html.parser", and the
   Lambda zips ship no lxml (decision 0013), so dev parses as Lambda does.
@@ -48,6 +49,7 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "werkzeug.test": ("Client",),
     "flask_login.test_client": ("FlaskLoginClient",),
     "flask_wtf.recaptcha": ("Recaptcha", "RecaptchaField", "RecaptchaWidget"),
+    "werkzeug.formparser": ("default_stream_factory", "FormDataParser"),
 }
 BLOCKED = ("bs4.builder._lxml",)
 
