@@ -4,9 +4,10 @@ tests/functional/test_release_build.py runs this file with a clean Python 3.12 t
 boto3, PYTHONPATH at the unpacked zip (as Lambda's /var/task) and the WIKIBOT_* settings of a
 data folder with alice/notes. Modules the zip must not need are refused by an import hook (as
 if absent, which they are), then the handler Lambda would build serves: a page view, an edit
-and save, history, blame, changelog, index, the RSS and Atom feeds, PNG/JPEG/WebP thumbnails,
-and a git clone's two requests. Tracebacks through sourceless and sourced modules are
-formatted. One JSON line (prefix SESSION) reports what happened; the test asserts on it.
+and save, history, blame, changelog, index, the RSS and Atom feeds, PNG/JPEG/WebP/GIF
+thumbnails, a git clone's two requests and a push. Tracebacks through sourceless and sourced
+modules are formatted. One JSON line (prefix SESSION) reports what happened; the test asserts
+on it.
 
 Usage: python release_session.py TOKEN
 """
@@ -137,6 +138,44 @@ def git_clone() -> None:
         results["git_upload_pack"].append(body[:300].decode("utf-8", "replace"))
 
 
+def git_push() -> None:
+    """A fast-forward push of one new page, packed by dulwich from the zip, as git would."""
+    from dulwich.object_format import DEFAULT_OBJECT_FORMAT
+    from dulwich.objects import Blob, Commit, Tree
+    from dulwich.pack import write_pack_objects
+    from dulwich.repo import Repo
+
+    from wikibot.layout import wiki_path
+    from wikibot.settings import from_env
+
+    repo = Repo(str(wiki_path(from_env().data_root, "alice", "notes")))
+    head = repo.refs[b"refs/heads/main"]
+    blob = Blob.from_string(b"# Pushed\n\npushed from the zip\n")
+    tree = Tree()
+    for item in repo[repo[head].tree].items():
+        tree.add(item.path, item.mode, item.sha)
+    tree.add(b"pushed.md", 0o100644, blob.id)
+    commit = Commit()
+    commit.tree, commit.parents = tree.id, [head]
+    commit.author = commit.committer = b"Alice <alice@example.com>"
+    commit.author_time = commit.commit_time = 1764246000
+    commit.author_timezone = commit.commit_timezone = 0
+    commit.message = b"push from the release session\n"
+    pack = io.BytesIO()
+    write_pack_objects(pack.write, [(o, None) for o in (blob, tree, commit)], DEFAULT_OBJECT_FORMAT)
+    command = head + b" " + commit.id + b" refs/heads/main\0report-status side-band-64k"
+    request = b"%04x" % (len(command) + 4) + command + b"0000" + pack.getvalue()
+    status, _, body = call(
+        "POST", f"{WIKI}.git/git-receive-pack", body=request,
+        headers=[("content-type", "application/x-git-receive-pack-request")],
+    )  # fmt: skip
+    results["git_push"] = [status, b"unpack ok" in body, b"ok refs/heads/main" in body]
+    if not results["git_push"][2]:
+        results["git_push"].append(body[-300:].decode("utf-8", "replace"))
+    status, _, page = call("GET", f"{WIKI}/Pushed")
+    results["view_pushed"] = [status, b"pushed from the zip" in page]
+
+
 def tracebacks() -> None:
     from wikibot.errors import InvalidInput
     from wikibot.layout import validate_slug
@@ -162,7 +201,7 @@ def tracebacks() -> None:
         results["tb_jinja_template_line"] = 'File "<template>", line 2' in text
 
 
-for step in (pages, thumbnails, git_clone, tracebacks):
+for step in (pages, thumbnails, git_clone, git_push, tracebacks):
     try:
         step()
     except Exception:

@@ -365,7 +365,7 @@ def test_size_targets_are_reported_and_met(release):
 
 
 def test_wiki_session_from_the_zip(unpacked, lambda_python, wiki_env):
-    """Pages, an edit, feeds, thumbnails and a git clone, with the dropped modules refused."""
+    """Pages, an edit, feeds, thumbnails, a git clone and a push; the dropped modules refused."""
     env, token = wiki_env
     task = unpacked["wiki"]
     clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
@@ -393,6 +393,7 @@ def test_wiki_session_from_the_zip(unpacked, lambda_python, wiki_env):
                                       "freetype2": False, "littlecms2": False}  # fmt: skip
     assert got["git_refs"] == [200, True]
     assert got["git_upload_pack"] == [200, "application/x-git-upload-pack-result", True]
+    assert got["git_push"] == [200, True, True] and got["view_pushed"] == [200, True]
     # Readable tracebacks: wikibot's own frames show their source lines; sourceless library
     # frames still format (file and line); Jinja2 still maps errors to template lines.
     assert got["tb_wikibot_has_source_line"] is True
