@@ -9,8 +9,13 @@ Measured with `tools/bench local` (cold page: fresh process -> HTML of a page) a
   guesses for bytes input: Otterwiki passes text), `werkzeug.serving` (the development server)
   and `werkzeug.test` with `flask_login.test_client` (test clients), `flask_wtf.recaptcha`
   (urllib.request and http.client; Otterwiki shows no captcha), `werkzeug.formparser` (form
-  bodies: a GET has none; the first POST loads it). A class read from a deferred
-  module at import time (`class FlaskClient(Client)`) resolves through `__mro_entries__`.
+  bodies: a GET has none; the first POST loads it), and Flask's command line `flask.cli` (with
+  importlib.metadata, which the skipped plugin scan no longer needs): `app.cli` is a
+  `LazyInstance` that builds the real `AppGroup` when first used. (click itself stays: a package
+  stand-in cannot serve `from click.core import ...`.) `pygments.plugin` too (it imports
+  importlib.metadata; pygments asks it only for names its own tables do not know). A class read
+  from a deferred module at import time (`class FlaskClient(Client)`) resolves through
+  `__mro_entries__`.
 - bs4's lxml tree builder is not registered: Otterwiki always asks for "html.parser", and the
   Lambda zips ship no lxml (decision 0013), so dev parses as Lambda does.
 - URL builders: werkzeug compiles two Python functions per route when it is added (Otterwiki
@@ -50,17 +55,30 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "flask_login.test_client": ("FlaskLoginClient",),
     "flask_wtf.recaptcha": ("Recaptcha", "RecaptchaField", "RecaptchaWidget"),
     "werkzeug.formparser": ("default_stream_factory", "FormDataParser"),
+    "pygments.plugin": (
+        "find_plugin_lexers",
+        "find_plugin_formatters",
+        "find_plugin_styles",
+        "find_plugin_filters",
+    ),
 }
+# module -> classes instantiated at import or boot but used only later: Flask() and Blueprint()
+# each build a click `AppGroup` for the `flask` command line, which a Lambda never runs.
+LAZY_INSTANCES: dict[str, tuple[str, ...]] = {"flask.cli": ("AppGroup",)}
 BLOCKED = ("bs4.builder._lxml",)
 
 
 class DeferredModule(types.ModuleType):
     """A module imported on first real use (attribute access)."""
 
-    def __init__(self, name: str, proxies: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, name: str, proxies: tuple[str, ...] = (), factories: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(name)
         for attr in proxies:
             setattr(self, attr, DeferredAttr(self, attr))
+        for attr in factories:
+            setattr(self, attr, LazyFactory(self, attr))
 
     def load(self) -> types.ModuleType:
         """Import the real module (replacing this stand-in) and return it."""
@@ -158,18 +176,60 @@ def _installed_key(group: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
+class LazyFactory(DeferredAttr):
+    """A class from a deferred module whose instances wait until they are used."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """A `LazyInstance` that calls the real class when first used."""
+        return LazyInstance(lambda: self.resolve()(*args, **kwargs))
+
+
+class LazyInstance:
+    """An object made on first attribute read; attributes set before are applied to it then."""
+
+    def __init__(self, make: Any) -> None:
+        object.__setattr__(self, "_wikibot_make", make)
+        object.__setattr__(self, "_wikibot_real", None)
+        object.__setattr__(self, "_wikibot_pending", {})
+
+    def _wikibot_object(self) -> Any:
+        real = object.__getattribute__(self, "_wikibot_real")
+        if real is None:
+            real = object.__getattribute__(self, "_wikibot_make")()
+            for name, value in object.__getattribute__(self, "_wikibot_pending").items():
+                setattr(real, name, value)
+            object.__setattr__(self, "_wikibot_real", real)
+        return real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wikibot_object(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if object.__getattribute__(self, "_wikibot_real") is None:
+            object.__getattribute__(self, "_wikibot_pending")[name] = value
+        else:
+            setattr(self._wikibot_object(), name, value)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the real object (a click group runs as the command line)."""
+        return self._wikibot_object()(*args, **kwargs)
+
+
 def defer_unused_modules() -> None:
     """Register the stand-ins (before Otterwiki's boot); modules already imported stay."""
     for name, proxies in DEFERRED.items():
         if name not in sys.modules:
             sys.modules[name] = DeferredModule(name, proxies)
+    for name, factories in LAZY_INSTANCES.items():
+        if name not in sys.modules:
+            sys.modules[name] = DeferredModule(name, factories=factories)
     for name in BLOCKED:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # import -> ImportError
 
 
 def attach_deferred_modules() -> None:
     """After the boot: make `package.module` attribute access (`werkzeug.test.X`) find them."""
-    for name in DEFERRED:
+    for name in (*DEFERRED, *LAZY_INSTANCES):
         module = sys.modules.get(name)
         parent, _, child = name.rpartition(".")
         if isinstance(module, DeferredModule) and parent in sys.modules:
