@@ -215,7 +215,7 @@ def test_refused_writes(pair, arguments):
         call("read_note"),  # missing argument
         call("read_note", path=3),  # wrong type
         call("read_note", path="Home", extra="x"),  # unknown argument
-        call("get_history", path="Home", limit="3"),  # pydantic coerces "3" to 3: so does the cold path
+        call("get_history", path="Home", limit="3"),  # "3" is coerced to 3
         call("get_history", path="Home", limit=True),
         call("no_such_tool"),
         rpc("tools/call", {"name": "read_note", "arguments": ["Home"]}),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -217,7 +218,13 @@ def main(argv: list[str] | None = None) -> int:
         stale = not MANIFEST.exists() or MANIFEST.read_text() != text
         print(f"{MANIFEST}: {'stale; run python -m wikibot.mcp.fast.build' if stale else 'fresh'}")
         return int(stale)
-    MANIFEST.write_text(text)
+    if MANIFEST.exists() and MANIFEST.read_text() == text:
+        print(f"{MANIFEST}: fresh")
+        return 0
+    # Atomically: tools/release runs this while tests may be reading the file.
+    partial = MANIFEST.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(text)
+    os.replace(partial, MANIFEST)
     print(f"wrote {MANIFEST}")
     return 0
 
