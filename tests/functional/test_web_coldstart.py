@@ -211,3 +211,17 @@ def test_the_plugin_scan_is_skipped_only_while_no_plugin_is_installed(env, tmp_p
     with_plugin = f"sys.path.append({str(site)!r})\n" + count
     assert fresh_process(env, with_plugin)[-1] == "1 True"
     assert fresh_process(env, with_plugin)[-1] == "1 True"  # found plugins are never cached
+
+
+def test_a_deferred_module_that_is_not_installed_stays_absent(env):  # noqa: F811
+    lines = fresh_process(
+        env,
+        "from wikibot.web import coldstart\n"
+        "coldstart.DEFERRED['wikibot_no_such_module'] = ()\n"
+        "assert c.get('/alice/notes/Home').status == 200\n"
+        "try:\n"
+        "    import wikibot_no_such_module\n"
+        "except ImportError:\n"
+        "    print('absent')\n",
+    )
+    assert lines[-1] == "absent"  # what bs4 expects of a missing charset_normalizer

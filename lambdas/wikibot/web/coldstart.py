@@ -217,9 +217,16 @@ class LazyInstance:
 
 def defer_unused_modules() -> None:
     """Register the stand-ins (before Otterwiki's boot); modules already imported stay."""
+    import importlib.util
+
     for name, proxies in DEFERRED.items():
-        if name not in sys.modules:
-            sys.modules[name] = DeferredModule(name, proxies)
+        if name in sys.modules:
+            continue
+        # A top-level module a zip does not ship must stay absent (bs4 then goes without
+        # charset detection, as it would); submodules come with their installed package.
+        if "." not in name and importlib.util.find_spec(name) is None:
+            continue
+        sys.modules[name] = DeferredModule(name, proxies)
     for name, factories in LAZY_INSTANCES.items():
         if name not in sys.modules:
             sys.modules[name] = DeferredModule(name, factories=factories)
