@@ -115,7 +115,7 @@ def main() -> None:
     """Entry point: keep the real stdout for the protocol, send fd 1 to stderr."""
     # `kill -USR1 <pid>` prints every thread's stack to stderr: how to see what a stuck one does.
     faulthandler.register(signal.SIGUSR1)
-    # wikibot's own INFO lines (e.g. the store's lock recovery) reach the log.
+    # wikibot's own INFO lines reach the log, not only warnings.
     ours = logging.getLogger("wikibot")
     ours.setLevel(logging.INFO)
     ours.addHandler(logging.StreamHandler())
