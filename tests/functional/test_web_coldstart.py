@@ -8,6 +8,7 @@ nothing the test process imported or cached hides a difference. Timing is measur
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -225,3 +226,82 @@ def test_a_deferred_module_that_is_not_installed_stays_absent(env):  # noqa: F81
         "    print('absent')\n",
     )
     assert lines[-1] == "absent"  # what bs4 expects of a missing charset_normalizer
+
+
+PATTERNS = [
+    (r"(?P<word>\w+)\s+(?P=word)", 0),
+    (r"^#{1,6}\s+(.*?)\s*#*$", re.MULTILINE),
+    (r"(?<=href=\")/(?!/)[^\"]*", re.IGNORECASE),
+    (r"""\[\[ (?P<target>[^|\]]+) (?:\|(?P<label>[^\]]+))? \]\]""", re.VERBOSE),
+    (r"[\u00c0-\u024f]+|ß", 0),
+    (rb"\x00|\xff+", 0),
+]
+SAMPLES = [
+    "the the end",
+    "## Title ##\ntext",
+    'href="/a/b" HREF="/x"',
+    "[[Page|Label]]",
+    "Größe",
+    "ok",
+]
+
+
+def test_regex_programs_kept_for_the_next_cold_start_match_as_re_compiles_them(tmp_path):
+    from wikibot.web import regex_cache
+
+    expected = [re.compile(p, f) for p, f in PATTERNS]
+    re.purge()
+    with regex_cache.kept(tmp_path):  # nothing saved yet: compiled, then saved
+        [re.compile(p, f) for p, f in PATTERNS]
+    saved = list(tmp_path.glob("regex-*.marshal"))
+    assert len(saved) == 1
+    re.purge()
+    import re._compiler as compiler
+
+    with regex_cache.kept(tmp_path):
+        from unittest import mock
+
+        with mock.patch.object(regex_cache, "_program", side_effect=AssertionError("compiled")):
+            kept = [re.compile(p, f) for p, f in PATTERNS]  # every one from the saved file
+    assert compiler.compile is not None and re.compile("x+").match("xx")  # re is itself again
+    for want, got in zip(expected, kept, strict=True):
+        assert (got.pattern, got.flags, got.groups, got.groupindex) == (
+            want.pattern,
+            want.flags,
+            want.groups,
+            want.groupindex,
+        )
+        for sample in SAMPLES:
+            text = (
+                sample.encode("latin-1", "replace") if isinstance(want.pattern, bytes) else sample
+            )
+            assert [m.span() for m in got.finditer(text)] == [m.span() for m in want.finditer(text)]
+    # A damaged file is ignored: patterns compile as usual (and the file is written again).
+    saved[0].write_bytes(b"\x00not marshal")
+    re.purge()
+    with regex_cache.kept(tmp_path):
+        assert re.compile(r"(a)(b)?").match("a").groups() == ("a", None)
+    assert regex_cache._load(saved[0])
+
+
+def test_the_first_page_view_of_a_later_cold_start_compiles_few_regexes(env):  # noqa: F811
+    from wikibot.web import regex_cache
+
+    count = (
+        "from wikibot.web import regex_cache\n"
+        "compiled = []\n"
+        "program = regex_cache._program\n"
+        "regex_cache._program = lambda *a: (compiled.append(a[1]), program(*a))[1]\n"
+        "assert c.get('/alice/notes/Home').status == 200\n"
+        "print(len(compiled))\n"
+    )
+    cache = env.settings.data_root / ".cache" / "otterwiki"
+    for saved in cache.glob("regex-*"):
+        saved.unlink()
+    assert int(fresh_process(env, count)[-1]) > 100  # bs4, mistune, yaml, werkzeug, ...
+    (saved,) = cache.glob("regex-*.marshal")
+    written = saved.stat().st_mtime_ns
+    # The next cold start compiles only the few patterns that differ in every process (bs4
+    # builds one from a set) and leaves the file as it is.
+    assert int(fresh_process(env, count)[-1]) <= regex_cache.REWRITE_AFTER
+    assert saved.stat().st_mtime_ns == written

@@ -73,7 +73,11 @@ def make_handler(settings: Settings) -> Handler:
             return lambda_for("git")(event, context)
         if "web" in apps:
             return apps["web"](event, context)
-        with coldstart.collector_paused():  # the first page view boots Otterwiki (coldstart.py)
+        # The first page view boots Otterwiki: see coldstart.py and regex_cache.py.
+        from wikibot.web import otterwiki_boot, regex_cache
+
+        regexes = otterwiki_boot.cache_folder(settings, "otterwiki")
+        with coldstart.collector_paused(), regex_cache.kept(regexes):
             return lambda_for("web")(event, context)
 
     init.log()

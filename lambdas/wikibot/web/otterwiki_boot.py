@@ -62,7 +62,7 @@ class OtterwikiApp:
 _booted: list[OtterwikiApp] = []
 
 
-def _cache_folder(settings: Settings, name: str) -> Path | None:
+def cache_folder(settings: Settings, name: str) -> Path | None:
     """A folder under the data root shared by every cold start (None when it is read-only)."""
     folder = settings.data_root / ".cache" / name
     try:
@@ -82,7 +82,7 @@ def _template_bytecode_cache(app: Any, settings: Settings) -> None:
     """
     from jinja2 import FileSystemBytecodeCache
 
-    folder = _cache_folder(settings, "jinja")
+    folder = cache_folder(settings, "jinja")
     if folder is not None:  # else templates compile per process
         app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
@@ -97,7 +97,7 @@ def create(settings: Settings) -> OtterwikiApp:
         with coldstart.collector_paused():
             server = library.install(otterwiki_config(settings))
             coldstart.defer_unused_modules()
-            cache = _cache_folder(settings, "otterwiki")
+            cache = cache_folder(settings, "otterwiki")
             with coldstart.plugin_scan_remembered(cache):
                 library.boot(cache)
             coldstart.lazy_url_builders(server.app)
