@@ -449,6 +449,30 @@ def test_thumbnails_and_feeds_load_their_libraries_on_first_use(env):
     assert feed.status == 200 and b"<rss" in feed.body
 
 
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("damaged.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64),  # Pillow cannot identify it
+        ("cut.jpg", None),  # a JPEG cut short: Pillow fails while decoding
+    ],
+)
+def test_an_image_pillow_cannot_read_is_served_as_is_instead_of_a_thumbnail(env, name, data):
+    import io
+
+    from PIL import Image
+
+    if data is None:
+        whole = io.BytesIO()
+        Image.effect_noise((300, 300), 64).convert("RGB").save(whole, "JPEG")
+        data = whole.getvalue()[: len(whole.getvalue()) // 2]
+    owner = env.browser("alice")
+    owner.save("/alice/notes/Pictures", "# Pictures\n")
+    env.store().put_attachment("Pictures", name, data, AGENT)
+    thumb = owner.get(f"/alice/notes/Pictures/t/{name}")
+    assert thumb.status == 200
+    assert thumb.body == data
+
+
 def test_a_public_wiki_is_readable_anonymously_and_cacheable_but_not_writable(env):
     create_wiki(env.settings, env.registry, "alice", "open", "Open Notes")
     env.registry.update_wiki("alice", "open", public=True)

@@ -99,6 +99,38 @@ def install(app: Any, storage: Any) -> None:
     _cache_sidebar_headers(storage)
 
 
+def install_view_wrappers(app: Any) -> None:
+    """Wrap Otterwiki's views where wikibot changes their behaviour (after the views import)."""
+    _thumbnail_or_original(app)
+
+
+def _thumbnail_or_original(app: Any) -> None:
+    """Serve the attachment itself when Pillow cannot make a thumbnail of it.
+
+    Otterwiki answers 500 for an image Pillow cannot read: a damaged file, or a format the
+    Lambda zip leaves out (AVIF: decision 0013). The browser can often show the original.
+    """
+    thumbnail = app.view_functions["get_attachment_thumbnail"]
+    original = app.view_functions["get_attachment"]
+
+    def thumbnail_or_original(pagepath: str, filename: str, size: int = 80) -> Any:
+        try:
+            return thumbnail(pagepath, filename, size)
+        except (OSError, SyntaxError, ValueError) as exc:  # what PIL raises for unreadable images
+            if not _raised_by_pil(exc):
+                raise
+            return original(pagepath, filename)
+
+    app.view_functions["get_attachment_thumbnail"] = thumbnail_or_original
+
+
+def _raised_by_pil(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).startswith("PIL")
+
+
 def _cache_sidebar_headers(storage: Any) -> None:
     """The sidebar reads the first heading of every page on every view; keep it per blob id.
 

@@ -104,6 +104,7 @@ def create(settings: Settings) -> OtterwikiApp:
             hooks.install(server.app, server.storage)
             _template_bytecode_cache(server.app, settings)
             library.import_views()
+            hooks.install_view_wrappers(server.app)
             coldstart.attach_deferred_modules()
             _booted.append(OtterwikiApp(server))
     return _booted[0]
