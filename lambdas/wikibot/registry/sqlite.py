@@ -138,6 +138,14 @@ class SqliteRegistry(TokenShortcuts):
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA foreign_keys = ON")
+        # An up-to-date file needs no schema statements (nor their write lock: a cold start of
+        # every worker would queue on it). Bump SCHEMA_VERSION whenever the schema changes.
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version != SCHEMA_VERSION:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Create the tables, add columns an older wikibot did not have, stamp the version."""
         with self._write() as db:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
