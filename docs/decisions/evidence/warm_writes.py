@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -30,28 +27,17 @@ ROOT = Path(__file__).resolve().parents[3]
 def here(pages: int, calls: int) -> dict:
     """p50 ms of read_note and write_note through this checkout's MCP handler."""
     sys.path.insert(0, str(ROOT / "tools"))
-    from benchkit import fixture
+    from benchkit import fixture, scenarios
     from benchkit.clients import LocalMcp
     from benchkit.local import mcp_handler
 
     fx = fixture.build(Path(tempfile.mkdtemp(prefix="warm-writes-")), pages, pages, None)
     client = LocalMcp(mcp_handler(fx.settings()), fx.user, fx.wiki, fx.token)
-    rng = random.Random(3)
-    names = [f"Topic {rng.randrange(pages)}" for _ in range(calls)]
-    client.call("read_note", {"path": names[0]})
-    reads, writes = [], []
-    for name in names:
-        start = time.perf_counter()
-        client.call("read_note", {"path": name})
-        reads.append(time.perf_counter() - start)
-    folder = f"Warm/{uuid.uuid4().hex[:6]}"
-    for i in range(calls):
-        start = time.perf_counter()
-        client.call("write_note", {"path": f"{folder}/New {i}", "content": f"x {i}\n"})
-        writes.append(time.perf_counter() - start)
+    topics = [f"Topic {i}" for i in range(pages)]
+    got = scenarios.warm_read_write(client, topics, calls, f"Warm/{uuid.uuid4().hex[:6]}")
     return {
-        "read_note": round(statistics.median(reads) * 1000, 2),
-        "write_note": round(statistics.median(writes) * 1000, 2),
+        "read_note": round(got["read_note"]["p50_ms"], 2),
+        "write_note": round(got["write_note_create"]["p50_ms"], 2),
     }
 
 
