@@ -15,7 +15,7 @@ PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 
 
-def write_private(path: str | os.PathLike[str], data: bytes) -> None:
+def write_private(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Atomically replace `path` with `data`, mode 0600.
 
     The parent folder is created (mode 0700) when missing. A crash leaves either the old file
@@ -24,6 +24,8 @@ def write_private(path: str | os.PathLike[str], data: bytes) -> None:
     Args:
         path: The file to write.
         data: Its complete new content.
+        durable: fsync before the rename. False for derived state that readers check and
+            rebuild when it is torn or missing (the store's index and deltas).
     """
     target = Path(path)
     target.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
@@ -32,8 +34,9 @@ def write_private(path: str | os.PathLike[str], data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
         os.chmod(tmp, PRIVATE_FILE_MODE)
         os.replace(tmp, target)
     except BaseException:

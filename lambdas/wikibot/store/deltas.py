@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from wikibot.files import write_private
 
 if TYPE_CHECKING:
     from wikibot.store.headindex import Snapshot
@@ -38,14 +39,11 @@ def delta_path(repo: GitRepo, commit: bytes) -> str:
 
 def write_delta(repo: GitRepo, commit: bytes, parent: bytes | None, delta: Delta) -> None:
     """Record what `commit` (child of `parent`) changed, atomically."""
-    folder = repo.state_path(DELTA_DIR)
-    folder.mkdir(mode=0o700, exist_ok=True)
     data = {"parent": parent.decode() if parent else None, "paths": delta.paths}
     data["links"] = delta.links
-    fd, tmp = tempfile.mkstemp(prefix=".delta.", suffix=".tmp", dir=folder)
-    with os.fdopen(fd, "wb") as out:
-        out.write(json.dumps(data, separators=(",", ":")).encode())
-    os.replace(tmp, delta_path(repo, commit))
+    body = json.dumps(data, separators=(",", ":")).encode()
+    repo.state_path(DELTA_DIR)  # the state folder exists, mode 0700
+    write_private(delta_path(repo, commit), body, durable=False)
 
 
 def read_delta(repo: GitRepo, commit: bytes, parent: bytes) -> Delta | None:

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from typing import TYPE_CHECKING
 
 from wikibot import tracing
+from wikibot.files import write_private
 from wikibot.store.cache import LRU
 from wikibot.store.deltas import Delta, prune_deltas, read_delta, write_delta
 from wikibot.store.repo import Damaged
@@ -387,18 +387,7 @@ class HeadIndex:
         snap = snap or self._snapshot
         if snap is None:
             return
-        target = self.repo.state_path(FILE)
-        fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(snap.to_json())
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        write_private(self.repo.state_path(FILE), snap.to_json(), durable=False)
         self._saved_head, self._unsaved = snap.head, 0
         prune_deltas(self.repo, snap)
 

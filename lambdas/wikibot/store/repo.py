@@ -220,13 +220,8 @@ class GitRepo:
         """
 
         def make() -> dict[bytes, tuple[int, bytes]]:
-            loose = self._read_loose(sha)
-            if loose is not None and loose[0] == b"tree":
-                return {name: (mode, item) for name, mode, item in parse_tree(loose[1], sha_len=20)}
-            tree = self.object(sha)
-            if not isinstance(tree, Tree):
-                raise Damaged(f"Object {sha.decode()[:12]} is not a tree.")
-            return dict(tree._entries)
+            body = self._tree_body(sha)
+            return {name: (mode, item) for name, mode, item in parse_tree(body, sha_len=20)}
 
         return ENTRIES.get_or_make((self.identity, sha), make)
 
