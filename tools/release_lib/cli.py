@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .build import PACKAGE, ROOT, BuildError, Built, build_function, run_manifest_step
 from .deps import ARCHES, FUNCTIONS
-from .publish import fail, publish_or_fail, run_upload, summary
+from .publish import add_target_options, fail, publish_or_fail, run_upload, summary
 from .trim import TRIMS
 
 USAGE_EXAMPLES = """
@@ -136,19 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: by content hash, wikibot/<function>/<sha256>.zip)",
     )
     parser.add_argument("--bucket", help="artifacts bucket (terraform output artifacts_bucket)")
-    parser.add_argument(
-        "--static-bucket",
-        help="bucket CloudFront serves /_static/* from (terraform output static_bucket); "
-        "needed to upload the wiki zip, whose pages link Otterwiki's files there",
-    )
     parser.add_argument("--upload", action="store_true", help="upload the zips to --bucket")
-    parser.add_argument(
-        "--update-functions",
-        action="store_true",
-        help="publish new code for wikibot-<env>-<function> and move alias live",
-    )
-    parser.add_argument("--env", help="environment for --update-functions, e.g. dev")
-    parser.add_argument("--region", help="AWS region (default: the AWS config's)")
+    add_target_options(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",

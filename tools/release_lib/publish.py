@@ -76,16 +76,12 @@ def publish_or_fail(
     return 0
 
 
-def upload_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tools/release upload",
-        description="Upload the zips of an earlier build (its release.json) and optionally "
-        "update the functions: CI builds once and publishes the same bytes per environment.",
-    )
-    parser.add_argument("--manifest", type=Path, default=ROOT / "dist" / "release.json")
-    parser.add_argument("--bucket", required=True, help="artifacts bucket")
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """Where published code goes: the static bucket, and the functions to update (both CLIs)."""
     parser.add_argument(
-        "--static-bucket", help="bucket for /_static/* (needed when the manifest has the wiki)"
+        "--static-bucket",
+        help="bucket CloudFront serves /_static/* from (terraform output static_bucket); "
+        "needed to upload the wiki zip, whose pages link Otterwiki's files there",
     )
     parser.add_argument(
         "--update-functions",
@@ -94,6 +90,17 @@ def upload_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--env", help="environment for --update-functions, e.g. dev")
     parser.add_argument("--region", help="AWS region (default: the AWS config's)")
+
+
+def upload_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tools/release upload",
+        description="Upload the zips of an earlier build (its release.json) and optionally "
+        "update the functions: CI builds once and publishes the same bytes per environment.",
+    )
+    parser.add_argument("--manifest", type=Path, default=ROOT / "dist" / "release.json")
+    parser.add_argument("--bucket", required=True, help="artifacts bucket")
+    add_target_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="only print what would change")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
